@@ -1,0 +1,131 @@
+"""Who is asking: a facilitator (logged in) or a participant (joined by cookie).
+
+Participants have no account; the session (a signed cookie) maps workshop ids
+to the participant's secret token, so one phone can be in several workshops and
+a cookie for one workshop gives nothing in another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, g, redirect, request, session, url_for
+from flask_login import current_user
+
+from .extensions import db
+from .models import Facilitator, Participant, Role, Workshop
+
+SESSION_KEY = "joined"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a request, as far as one workshop is concerned."""
+
+    workshop: Workshop
+    facilitator: Facilitator | None = None
+    participant: Participant | None = None
+    role: Role | None = None
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.role == Role.FACILITATOR
+
+    @property
+    def is_participant(self) -> bool:
+        return self.participant is not None and not self.can_moderate
+
+    @property
+    def can_contribute(self) -> bool:
+        return self.can_moderate or self.participant is not None
+
+    def owns(self, item) -> bool:
+        """True when the item was written by this participant or this facilitator."""
+        if self.participant is not None and item.author_participant_id == self.participant.id:
+            return True
+        return self.facilitator is not None and item.author_facilitator_id == self.facilitator.id
+
+    def can_edit(self, item) -> bool:
+        if self.can_moderate:
+            return True
+        return self.owns(item) and not self.workshop.locked and not item.hidden
+
+    def author_fields(self) -> dict:
+        if self.can_moderate and self.facilitator is not None:
+            return {"author_facilitator_id": self.facilitator.id}
+        if self.participant is not None:
+            return {"author_participant_id": self.participant.id}
+        return {}
+
+
+def load_workshop(workshop_id: int) -> Workshop:
+    """The workshop or a 404; deleted (trashed) workshops are gone for everyone."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    if workshop.deleted_at is not None:
+        abort(404)
+    return workshop
+
+
+def joined_participant(workshop: Workshop) -> Participant | None:
+    """The participant this browser joined ``workshop`` as, if any."""
+    token = (session.get(SESSION_KEY) or {}).get(str(workshop.id))
+    if not token:
+        return None
+    participant = db.session.execute(
+        db.select(Participant).filter_by(token=token, workshop_id=workshop.id)
+    ).scalar_one_or_none()
+    return participant
+
+
+def remember_participant(participant: Participant) -> None:
+    joined = dict(session.get(SESSION_KEY) or {})
+    joined[str(participant.workshop_id)] = participant.token
+    session[SESSION_KEY] = joined
+    session.permanent = True
+
+
+def actor_for(workshop: Workshop) -> Actor:
+    """Work out who is asking, without refusing anyone yet."""
+    cached = g.get("actor")
+    if cached is not None and cached.workshop.id == workshop.id:
+        return cached
+    facilitator = current_user if current_user.is_authenticated else None
+    role = workshop.role_of(facilitator) if facilitator else None
+    participant = joined_participant(workshop)
+    actor = Actor(workshop=workshop, facilitator=facilitator, participant=participant, role=role)
+    g.actor = actor
+    return actor
+
+
+def require_member(workshop: Workshop) -> Actor:
+    """A facilitator or joined participant of this workshop; others are turned away.
+
+    Anonymous visitors go to the login page (facilitators) with a hint to join;
+    people signed in elsewhere get a 403 that says why.
+    """
+    actor = actor_for(workshop)
+    if actor.can_contribute:
+        return actor
+    if actor.facilitator is None and not session.get(SESSION_KEY):
+        abort(redirect(url_for("auth.login", next=request.full_path)))
+    abort(403, "You are not part of this workshop. Join it with its code, or ask its facilitator.")
+
+
+def require_facilitator(workshop: Workshop) -> Actor:
+    """Only the workshop's facilitators (and administrators)."""
+    actor = actor_for(workshop)
+    if actor.can_moderate:
+        return actor
+    if actor.facilitator is None:
+        abort(redirect(url_for("auth.login", next=request.full_path)))
+    abort(403, "Only this workshop's facilitators can do that.")
+
+
+def require_reader(workshop: Workshop) -> Actor:
+    """Facilitators and organisers (read-only report and exports)."""
+    actor = actor_for(workshop)
+    if actor.role in (Role.FACILITATOR, Role.ORGANISER):
+        return actor
+    if actor.facilitator is None:
+        abort(redirect(url_for("auth.login", next=request.full_path)))
+    abort(403, "Only this workshop's facilitators and organisers can see this.")

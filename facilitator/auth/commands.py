@@ -1,0 +1,47 @@
+"""``flask create-facilitator``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from .operations import AccountError, create_facilitator
+
+
+@click.command("create-facilitator")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="", help="Display name.")
+@click.option("--admin", is_flag=True, help="An administrator can open every workshop.")
+@with_appcontext
+def create_facilitator_command(email: str, password: str, name: str, admin: bool) -> None:
+    """Create a facilitator account (the password is prompted unless given)."""
+    try:
+        facilitator = create_facilitator(email, password, name=name, admin=admin)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    kind = "administrator" if admin else "facilitator"
+    click.echo(f"Created {kind} {facilitator.email}.")
+
+
+DEMO_EMAIL = "demo@facilitator.local"
+
+
+@click.command("create-demo-facilitator")
+@click.option("--password", default="demo-workshop", show_default=True)
+@with_appcontext
+def create_demo_facilitator_command(password: str) -> None:
+    """Create (once) a demo facilitator of the seeded workshops, for local try-outs."""
+    from ..extensions import db
+    from ..models import Role, Workshop, WorkshopRole
+    from .operations import find_by_email
+
+    person = find_by_email(DEMO_EMAIL)
+    if person is None:
+        person = create_facilitator(DEMO_EMAIL, password, name="Demo facilitator")
+    seeded = db.session.execute(db.select(Workshop).where(Workshop.seed_key.is_not(None))).scalars()
+    for workshop in seeded:
+        if workshop.role_of(person) is None:
+            workshop.roles.append(WorkshopRole(facilitator=person, role=Role.FACILITATOR))
+    db.session.commit()
+    click.echo(f"Demo facilitator: log in at /login as {DEMO_EMAIL} / {password}")

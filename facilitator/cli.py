@@ -1,0 +1,14 @@
+"""Register the command-line commands that live beside what they manage."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from .auth.commands import create_demo_facilitator_command, create_facilitator_command
+    from .services.seed import seed_command
+
+    app.cli.add_command(create_facilitator_command)
+    app.cli.add_command(create_demo_facilitator_command)
+    app.cli.add_command(seed_command)

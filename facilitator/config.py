@@ -1,0 +1,76 @@
+"""Configuration read from the environment, with safe defaults for one machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def database_url(instance_path: str) -> str:
+    """``DATABASE_URL`` if set (postgres URLs are pointed at psycopg 3), else SQLite in instance/."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "facilitator.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """``SECRET_KEY`` if set, else a random key generated once and kept in instance/.
+
+    Keeping it on disk means sessions and joined phones survive a restart; it is
+    never a constant in the code.
+    """
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        # O_EXCL: if two workers start at once, one writes and both read the same key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+
+def defaults(instance_path: str) -> dict:
+    """The configuration every instance starts from."""
+    https = os.environ.get("FACILITATOR_HTTPS", "").lower() in {"1", "true", "yes"}
+    url = database_url(instance_path)
+    engine_options: dict = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # Several gunicorn workers share the file: wait for a writer instead of
+        # failing at once with "database is locked".
+        engine_options["connect_args"] = {"timeout": 30}
+    else:
+        # Stay well inside PostgreSQL's default max_connections (100) with
+        # several workers on several instances.
+        engine_options.update(pool_size=5, max_overflow=5, pool_recycle=1800)
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        # Workshops outlast Flask-WTF's one-hour default; the token stays tied
+        # to the session, which is what protects against CSRF.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken", "X-CSRF-Token"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 14,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+    }

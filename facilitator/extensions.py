@@ -1,0 +1,18 @@
+"""Flask extension instances, created unbound and initialised in ``create_app``."""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from .models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+# Limits are declared per route; storage comes from RATELIMIT_STORAGE_URI
+# (memory:// by default, redis:// when several instances share the limits).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,45 @@
+"""The data model: a workshop and one module per phase of the 4-D cycle."""
+
+from .base import Base, utcnow
+from .design import DesignElement, DesignKind
+from .destiny import ActionPoint, ActionSignup, ActionStatus
+from .discovery import Example, Theme, example_theme
+from .dream import MissionStatement, Vote, statement_theme
+from .workshop import (
+    JOIN_CODE_ALPHABET,
+    Facilitator,
+    Group,
+    Participant,
+    Phase,
+    Role,
+    Workshop,
+    WorkshopRole,
+    new_join_code,
+    normalise_join_code,
+)
+
+__all__ = [
+    "JOIN_CODE_ALPHABET",
+    "ActionPoint",
+    "ActionSignup",
+    "ActionStatus",
+    "Base",
+    "DesignElement",
+    "DesignKind",
+    "Example",
+    "Facilitator",
+    "Group",
+    "MissionStatement",
+    "Participant",
+    "Phase",
+    "Role",
+    "Theme",
+    "Vote",
+    "Workshop",
+    "WorkshopRole",
+    "example_theme",
+    "new_join_code",
+    "normalise_join_code",
+    "statement_theme",
+    "utcnow",
+]

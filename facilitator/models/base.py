@@ -1,0 +1,81 @@
+"""Declarative base, naming convention and the mixins every contribution shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, ForeignKey, MetaData, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+# Named constraints let Alembic create, alter and drop them on every backend
+# (SQLite batch mode needs names to find them again).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now; stored as UTC on every backend."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Every timestamp is stored with its zone so SQLite and PostgreSQL agree.
+TZDateTime = DateTime(timezone=True)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ContributionMixin(TimestampMixin):
+    """Who wrote it, when, in which workshop and group, and whether it is moderated away."""
+
+    hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Where a seeded or imported item comes from (e.g. who said it in the transcript).
+    source: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    @declared_attr
+    def workshop_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr
+    def group_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(ForeignKey("workshop_group.id", ondelete="SET NULL"), index=True)
+
+    @declared_attr
+    def author_participant_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def author_facilitator_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(ForeignKey("facilitator.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def author_participant(cls):  # noqa: N805
+        return relationship("Participant", foreign_keys=[cls.author_participant_id])
+
+    @declared_attr
+    def author_facilitator(cls):  # noqa: N805
+        return relationship("Facilitator", foreign_keys=[cls.author_facilitator_id])
+
+    @declared_attr
+    def group(cls):  # noqa: N805
+        return relationship("Group", foreign_keys=[cls.group_id])
+
+    @property
+    def author_name(self) -> str:
+        """A display name for the author; seeded and anonymous items say so."""
+        if self.author_participant is not None:
+            return self.author_participant.public_name
+        if self.author_facilitator is not None:
+            return self.author_facilitator.display_name
+        return "Workshop record"

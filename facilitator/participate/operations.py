@@ -1,0 +1,47 @@
+"""Joining a workshop."""
+
+from __future__ import annotations
+
+from ..extensions import db
+from ..models import Participant, Workshop
+from ..services.live import bump
+
+
+def find_open_workshop(code: str) -> Workshop | None:
+    """The open, not deleted workshop with this join code."""
+    return db.session.execute(
+        db.select(Workshop).where(
+            Workshop.join_code == code, Workshop.is_open.is_(True), Workshop.deleted_at.is_(None)
+        )
+    ).scalar_one_or_none()
+
+
+def round_robin_group(workshop: Workshop) -> int | None:
+    """The table with the fewest participants (ties: first table)."""
+    if not workshop.groups:
+        return None
+    counts = dict(
+        db.session.execute(
+            db.select(Participant.group_id, db.func.count())
+            .where(Participant.workshop_id == workshop.id)
+            .group_by(Participant.group_id)
+        ).all()
+    )
+    return min(workshop.groups, key=lambda g: (counts.get(g.id, 0), g.position, g.id)).id
+
+
+def join(workshop: Workshop, name: str | None, group_id: int | None) -> Participant:
+    """Add a participant.
+
+    :param workshop: an open workshop.
+    :param name: display name, or ``None`` to stay anonymous.
+    :param group_id: the chosen table, or ``None`` to let the workshop's
+        assignment rule decide.
+    """
+    if workshop.group_assignment == "round_robin" or group_id is None:
+        group_id = round_robin_group(workshop)
+    participant = Participant(workshop_id=workshop.id, display_name=name or None, group_id=group_id)
+    db.session.add(participant)
+    bump(workshop)
+    db.session.commit()
+    return participant

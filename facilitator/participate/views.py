@@ -1,0 +1,72 @@
+"""Join by code or QR link, pick a name and a table."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+
+from ..access import joined_participant, remember_participant
+from ..extensions import limiter
+from ..models import normalise_join_code
+from . import bp
+from .forms import CodeForm, JoinForm
+from .operations import find_open_workshop, join
+
+
+def _phase_url(workshop) -> str:
+    return url_for(f"{workshop.phase.value}.index", workshop_id=workshop.id)
+
+
+def _only_failures(response) -> bool:
+    # A whole room joins from one venue IP: only wrong codes count towards the limit.
+    return response.status_code == 404
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"], deduct_when=_only_failures)
+def join_code():
+    """Type the workshop code shown on the screen."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        workshop = find_open_workshop(form.code.data)
+        if workshop is not None:
+            return redirect(url_for("participate.join_workshop", code=workshop.join_code))
+        form.code.errors.append(
+            f"No open workshop has the code {form.code.data}. Check the screen and try again."
+        )
+        return render_template("participate/join.html", form=form), 404
+    status = 422 if form.errors else 200
+    return render_template("participate/join.html", form=form), status
+
+
+@bp.route("/j/<code>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", deduct_when=_only_failures)
+def join_workshop(code: str):
+    """Join the workshop behind a code (the QR code points here): name and table."""
+    workshop = find_open_workshop(normalise_join_code(code))
+    if workshop is None:
+        form = CodeForm(data={"code": normalise_join_code(code)[:12]})
+        form.code.errors.append(
+            "That code does not match an open workshop. Check it and try again."
+        )
+        return render_template("participate/join.html", form=form), 404
+    existing = joined_participant(workshop)
+    if existing is not None:
+        # Rejoining never creates a second participant.
+        return redirect(_phase_url(workshop))
+    form = JoinForm()
+    form.group.choices = [(g.id, g.name) for g in workshop.groups]
+    choose = workshop.group_assignment == "choose" and bool(workshop.groups)
+    if not choose:
+        del form.group
+    if form.validate_on_submit():
+        name = None if form.anonymous.data else (form.name.data or None)
+        participant = join(workshop, name, form.group.data if choose else None)
+        remember_participant(participant)
+        group = participant.group.name if participant.group else "the whole room"
+        flash(
+            f"Welcome{', ' + participant.display_name if participant.display_name else ''}! You are at {group}.",
+            "success",
+        )
+        return redirect(_phase_url(workshop))
+    status = 422 if form.errors else 200
+    return render_template("participate/welcome.html", form=form, workshop=workshop), status

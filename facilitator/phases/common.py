@@ -1,0 +1,231 @@
+"""What every phase blueprint shares: routes for listing, adding, editing,
+deleting and hiding contributions, rendered as a page or as an htmx fragment.
+
+Each phase supplies a :class:`PhaseSpec` (its model, form and operations); the
+routes here stay thin: load, check who is asking, validate, call, render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import FlaskForm
+
+from ..access import Actor, load_workshop, require_facilitator, require_member
+from ..extensions import db
+from ..forms import EmptyForm
+from ..models import Group, Phase, Workshop
+from . import operations as ops
+
+
+def phase_blueprint(phase: Phase, import_name: str) -> Blueprint:
+    """One name everywhere: blueprint = phase = template folder = URL prefix."""
+    return Blueprint(phase.value, import_name, url_prefix=f"/w/<int:workshop_id>/{phase.value}")
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render_page_or_fragment(page: str, fragment: str, status: int = 200, **context: Any):
+    """The htmx book's pattern: the page includes the fragment; htmx gets the fragment alone."""
+    template = fragment if is_htmx() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+@dataclass
+class PhaseSpec:
+    """How one phase's contributions are listed and changed."""
+
+    phase: Phase
+    model: type
+    form_class: type[FlaskForm]
+    noun: str
+    #: Fill a new model instance from a validated form.
+    apply_form: Callable[[Any, FlaskForm, Workshop, Actor], None]
+    #: Prepare a form's dynamic choices for this workshop and person.
+    prepare_form: Callable[[FlaskForm, Workshop, Actor], None]
+    #: Extra template context for the board (themes, statements...).
+    board_context: Callable[[Workshop, Actor], dict] = field(default=lambda w, a: {})
+    order_by: tuple = ()
+
+    @property
+    def folder(self) -> str:
+        return self.phase.value
+
+
+def items_for(spec: PhaseSpec, workshop: Workshop, actor: Actor) -> list:
+    """The phase's contributions this person may see, oldest first.
+
+    Participants see their own group's items (and whole-room ones); facilitators
+    see everything, hidden items included so they can be restored.
+    """
+    stmt = db.select(spec.model).where(spec.model.workshop_id == workshop.id)
+    if not actor.can_moderate:
+        stmt = stmt.where(spec.model.hidden.is_(False))
+    stmt = stmt.order_by(*(spec.order_by or (spec.model.created_at, spec.model.id)))
+    return list(db.session.execute(stmt).scalars())
+
+
+def by_group(items: list, groups: list[Group]) -> list[tuple[Group | None, list]]:
+    """Items arranged as (group, items) columns, in the workshop's group order."""
+    columns: dict[int | None, list] = {g.id: [] for g in groups}
+    columns[None] = []
+    for item in items:
+        columns.setdefault(item.group_id, []).append(item)
+    result: list[tuple[Group | None, list]] = [(g, columns[g.id]) for g in groups]
+    if columns[None]:
+        result.append((None, columns[None]))
+    return result
+
+
+def visible_groups(workshop: Workshop, actor: Actor) -> list[Group]:
+    if actor.can_moderate or actor.participant is None or actor.participant.group_id is None:
+        return list(workshop.groups)
+    return [g for g in workshop.groups if g.id == actor.participant.group_id]
+
+
+def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
+    """Add index/new/edit/delete/hide routes for ``spec`` to ``bp``."""
+    folder = spec.folder
+
+    def board(workshop: Workshop, actor: Actor, form: FlaskForm | None = None, status: int = 200):
+        if form is None:
+            form = spec.form_class()
+            spec.prepare_form(form, workshop, actor)
+        items = items_for(spec, workshop, actor)
+        groups = visible_groups(workshop, actor)
+        if actor.is_participant and actor.participant.group_id is not None:
+            gid = actor.participant.group_id
+            items = [i for i in items if i.group_id in (gid, None)]
+        context = dict(
+            workshop=workshop,
+            actor=actor,
+            spec=spec,
+            form=form,
+            items=items,
+            columns=by_group(items, groups),
+            action_form=EmptyForm(),
+            phase=spec.phase,
+            can_post=ops.can_post(workshop, actor, spec.phase),
+            **spec.board_context(workshop, actor),
+        )
+        return render_page_or_fragment(
+            f"{folder}/index.html", f"{folder}/_board.html", status, **context
+        )
+
+    def index(workshop_id: int):
+        workshop = load_workshop(workshop_id)
+        actor = require_member(workshop)
+        return board(workshop, actor)
+
+    def new(workshop_id: int):
+        workshop = load_workshop(workshop_id)
+        actor = require_member(workshop)
+        form = spec.form_class()
+        spec.prepare_form(form, workshop, actor)
+        if request.method == "GET":
+            return board(workshop, actor, form)
+        refusal = ops.refusal(workshop, actor, spec.phase)
+        if refusal:
+            form.form_errors.append(refusal)
+            return board(workshop, actor, form, status=409)
+        if not form.validate_on_submit():
+            return board(workshop, actor, form, status=422)
+        item = spec.model(workshop_id=workshop.id, **actor.author_fields())
+        spec.apply_form(item, form, workshop, actor)
+        ops.add_contribution(workshop, item)
+        if is_htmx():
+            return board(workshop, actor)
+        flash(f"Your {spec.noun} is saved.", "success")
+        return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
+
+    def load_item(workshop: Workshop, item_id: int):
+        item = db.get_or_404(spec.model, item_id)
+        if item.workshop_id != workshop.id:
+            abort(404)
+        return item
+
+    def edit(workshop_id: int, item_id: int):
+        workshop = load_workshop(workshop_id)
+        actor = require_member(workshop)
+        item = load_item(workshop, item_id)
+        if not actor.can_edit(item):
+            abort(403, f"You can only change your own {spec.noun}s, while the phase is open.")
+        form = spec.form_class(obj=item)
+        spec.prepare_form(form, workshop, actor)
+        if request.method == "GET" and hasattr(form, "load_item"):
+            form.load_item(item)
+        status = 200
+        if request.method == "POST":
+            if form.validate_on_submit():
+                spec.apply_form(item, form, workshop, actor)
+                ops.touch(workshop)
+                if is_htmx():
+                    return board(workshop, actor)
+                flash(f"The {spec.noun} is updated.", "success")
+                return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
+            status = 422
+        return render_page_or_fragment(
+            f"{folder}/edit.html",
+            "_edit_fragment.html",
+            status,
+            workshop=workshop,
+            actor=actor,
+            spec=spec,
+            item=item,
+            form=form,
+            phase=spec.phase,
+            form_template=f"{folder}/_form_fields.html",
+        )
+
+    def delete(workshop_id: int, item_id: int):
+        workshop = load_workshop(workshop_id)
+        actor = require_member(workshop)
+        item = load_item(workshop, item_id)
+        if not actor.can_edit(item):
+            abort(403, f"You can only delete your own {spec.noun}s, while the phase is open.")
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        ops.delete_contribution(workshop, item)
+        if is_htmx():
+            return board(workshop, actor)
+        flash(f"The {spec.noun} is deleted.", "info")
+        return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
+
+    def hide(workshop_id: int, item_id: int):
+        workshop = load_workshop(workshop_id)
+        actor = require_facilitator(workshop)
+        item = load_item(workshop, item_id)
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        ops.set_hidden(workshop, item, not item.hidden)
+        if is_htmx():
+            return board(workshop, actor)
+        return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
+
+    index.__doc__ = f"List the {spec.noun}s by group, with the form to add one."
+    new.__doc__ = f"Add a {spec.noun} (htmx fragment or full-page post)."
+    edit.__doc__ = f"Edit a {spec.noun}: its author while the phase is open, or a facilitator."
+    delete.__doc__ = f"Delete a {spec.noun}."
+    hide.__doc__ = f"Hide or unhide a {spec.noun} (facilitators moderate)."
+
+    bp.add_url_rule("/", "index", index)
+    bp.add_url_rule("/new", "new", new, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:item_id>/edit", "edit", edit, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:item_id>/delete", "delete", delete, methods=["POST"])
+    bp.add_url_rule("/<int:item_id>/hide", "hide", hide, methods=["POST"])

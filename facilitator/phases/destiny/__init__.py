@@ -1,0 +1,8 @@
+"""The Destiny phase."""
+
+from ...models import Phase
+from ..common import phase_blueprint
+
+bp = phase_blueprint(Phase.DESTINY, __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,8 @@
+"""The Discovery phase."""
+
+from ...models import Phase
+from ..common import phase_blueprint
+
+bp = phase_blueprint(Phase.DISCOVERY, __name__)
+
+from . import views  # noqa: E402,F401

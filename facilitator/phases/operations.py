@@ -1,0 +1,61 @@
+"""State changes shared by every phase. Each one bumps the workshop's revision so
+live screens pick the change up, and commits."""
+
+from __future__ import annotations
+
+from ..access import Actor
+from ..extensions import db
+from ..models import Phase, Workshop
+from ..services.live import bump
+
+
+def refusal(workshop: Workshop, actor: Actor, phase: Phase) -> str | None:
+    """Why this person may not add to ``phase`` now, in words they understand, or None."""
+    if actor.can_moderate:
+        return None
+    if not actor.can_contribute:
+        return "Join the workshop first to add your ideas."
+    if not workshop.is_open:
+        return "This workshop is closed, so it takes no new contributions."
+    if workshop.locked:
+        return "The facilitator has paused contributions for a moment. Keep your text and try again soon."
+    if workshop.phase != phase:
+        return (
+            f"The {phase.label} phase is closed; the workshop has moved to {workshop.phase.label}."
+        )
+    return None
+
+
+def can_post(workshop: Workshop, actor: Actor, phase: Phase) -> bool:
+    return refusal(workshop, actor, phase) is None
+
+
+def add_contribution(workshop: Workshop, item) -> None:
+    """Save a new contribution.
+
+    :param workshop: the workshop it belongs to (its revision is bumped).
+    :param item: an unsaved model instance with its fields filled in.
+    """
+    db.session.add(item)
+    bump(workshop)
+    db.session.commit()
+
+
+def touch(workshop: Workshop) -> None:
+    """Commit pending edits to ``workshop``'s contributions and tell live screens."""
+    bump(workshop)
+    db.session.commit()
+
+
+def delete_contribution(workshop: Workshop, item) -> None:
+    """Delete a contribution for good (votes and links go with it)."""
+    db.session.delete(item)
+    bump(workshop)
+    db.session.commit()
+
+
+def set_hidden(workshop: Workshop, item, hidden: bool) -> None:
+    """Hide (moderate away) or restore a contribution; hidden items stay in the database."""
+    item.hidden = hidden
+    bump(workshop)
+    db.session.commit()

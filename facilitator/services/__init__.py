@@ -1,0 +1,1 @@
+"""Services shared by the phases: live revisions, seed, PDF, export."""

@@ -1,0 +1,26 @@
+"""Template globals and filters."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+
+from .models import Phase
+
+
+def register(app: Flask) -> None:
+    @app.context_processor
+    def globals_():
+        return {"PHASES": list(Phase), "current_user": current_user, "request_path": request.path}
+
+    @app.template_filter("nl2p")
+    def nl2p(text: str | None):
+        """Paragraphs from blank-line separated text, escaped (autoescape stays on)."""
+        from markupsafe import Markup, escape
+
+        if not text:
+            return ""
+        paras = [p.strip() for p in text.split("\n\n") if p.strip()]
+        return Markup(
+            "".join(f"<p>{escape(p).replace(chr(10), Markup('<br>'))}</p>" for p in paras)
+        )

@@ -1,0 +1,179 @@
+"""Workshop pages for facilitators: list, create, overview, settings, groups, people."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..access import actor_for, load_workshop, require_facilitator
+from ..extensions import db
+from ..forms import EmptyForm
+from ..models import Group, Phase, Role
+from . import bp
+from .forms import CoFacilitatorForm, GroupForm, WorkshopForm
+from .operations import (
+    WorkshopError,
+    add_group,
+    add_role,
+    create_workshop,
+    remove_group,
+    update_workshop,
+    visible_workshops,
+)
+
+DETAIL_FIELDS = (
+    "title",
+    "topic",
+    "description",
+    "venue",
+    "starts_on",
+    "ends_on",
+    "dots_per_participant",
+    "group_assignment",
+)
+
+
+def _previous_choices(form: WorkshopForm, exclude: int | None = None) -> None:
+    form.previous.choices = [(0, "— none —")] + [
+        (w.id, w.title) for w in visible_workshops(current_user) if w.id != exclude
+    ]
+
+
+@bp.route("/")
+@login_required
+def index():
+    """The workshops this facilitator runs or organises."""
+    return render_template("workshops/index.html", workshops=visible_workshops(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Create a workshop with its groups."""
+    form = WorkshopForm()
+    _previous_choices(form)
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in DETAIL_FIELDS}
+        fields["topic"] = fields["topic"] or ""
+        fields["description"] = fields["description"] or ""
+        fields["venue"] = fields["venue"] or ""
+        groups = (form.group_names.data or "").splitlines()
+        workshop = create_workshop(
+            current_user, groups=groups, previous_id=form.previous.data or None, **fields
+        )
+        flash(f"Workshop created. Participants join with the code {workshop.join_code}.", "success")
+        return redirect(url_for("workshops.show", workshop_id=workshop.id))
+    status = 422 if form.errors else 200
+    return render_template("workshops/form.html", form=form, workshop=None), status
+
+
+@bp.route("/<int:workshop_id>/")
+def show(workshop_id: int):
+    """Overview: the join code, the groups, and each phase at a glance."""
+    workshop = load_workshop(workshop_id)
+    actor = actor_for(workshop)
+    if not actor.can_moderate and actor.role != Role.ORGANISER:
+        if actor.participant is not None:
+            return redirect(url_for(f"{workshop.phase.value}.index", workshop_id=workshop.id))
+        require_facilitator(workshop)
+    counts = _counts(workshop)
+    return render_template(
+        "workshops/show.html",
+        workshop=workshop,
+        actor=actor,
+        counts=counts,
+        phases=list(Phase),
+        group_form=GroupForm(),
+        people_form=CoFacilitatorForm(),
+        action_form=EmptyForm(),
+    )
+
+
+def _counts(workshop) -> dict[str, int]:
+    from ..models import ActionPoint, DesignElement, Example, MissionStatement, Participant
+
+    counts = {}
+    for key, model in (
+        ("discovery", Example),
+        ("dream", MissionStatement),
+        ("design", DesignElement),
+        ("destiny", ActionPoint),
+        ("participants", Participant),
+    ):
+        counts[key] = db.session.execute(
+            db.select(db.func.count()).select_from(model).where(model.workshop_id == workshop.id)
+        ).scalar_one()
+    return counts
+
+
+@bp.route("/<int:workshop_id>/edit", methods=["GET", "POST"])
+def edit(workshop_id: int):
+    """Edit the workshop's details and settings."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    form = WorkshopForm(obj=workshop)
+    _previous_choices(form, exclude=workshop.id)
+    del form.group_names
+    if request.method == "GET":
+        form.previous.data = workshop.previous_id or 0
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in DETAIL_FIELDS}
+        for key in ("topic", "description", "venue"):
+            fields[key] = fields[key] or ""
+        update_workshop(workshop, previous_id=form.previous.data or None, **fields)
+        flash("Workshop updated.", "success")
+        return redirect(url_for("workshops.show", workshop_id=workshop.id))
+    status = 422 if form.errors else 200
+    return render_template("workshops/form.html", form=form, workshop=workshop), status
+
+
+@bp.route("/<int:workshop_id>/groups", methods=["POST"])
+def groups(workshop_id: int):
+    """Add a group (table)."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            add_group(workshop, form.name.data, form.focus.data or "")
+            flash(f"Group {form.name.data!r} added.", "success")
+        except WorkshopError as exc:
+            flash(str(exc), "error")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for("workshops.show", workshop_id=workshop.id) + "#groups")
+
+
+@bp.route("/<int:workshop_id>/groups/<int:group_id>/delete", methods=["POST"])
+def delete_group(workshop_id: int, group_id: int):
+    """Remove a group; its contributions stay as whole-room items."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    group = db.get_or_404(Group, group_id)
+    if group.workshop_id != workshop.id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        remove_group(workshop, group)
+        flash(f"Group {group.name!r} removed.", "info")
+    return redirect(url_for("workshops.show", workshop_id=workshop.id) + "#groups")
+
+
+@bp.route("/<int:workshop_id>/people", methods=["POST"])
+def people(workshop_id: int):
+    """Add a co-facilitator or organiser by the email of their account."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    form = CoFacilitatorForm()
+    if form.validate_on_submit():
+        try:
+            membership = add_role(workshop, form.email.data, Role(form.role.data))
+            flash(f"{membership.facilitator.email} is now {membership.role.value} here.", "success")
+        except WorkshopError as exc:
+            flash(str(exc), "error")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for("workshops.show", workshop_id=workshop.id) + "#people")

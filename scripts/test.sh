@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make test: the whole suite, first on SQLite, then again on PostgreSQL.
+# Installs what the tests need (venv, Chromium for browser tests, PostgreSQL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh dev
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Chromium for the browser tests" >&2
+  $sudo apt-get update -qq >&2 || true
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2
+fi
+if ! command -v pdftotext >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq poppler-utils >&2 || true
+fi
+
+PG_URL="$(bash scripts/services.sh)"
+export PYTHONDONTWRITEBYTECODE=1
+
+echo "== Test suite on SQLite =="
+.venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"
+
+echo "== Test suite on PostgreSQL =="
+TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"

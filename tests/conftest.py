@@ -1,0 +1,209 @@
+"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), a client, a CLI runner, and factory fixtures."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from facilitator import create_app
+from facilitator.extensions import db
+from facilitator.models import Base, Facilitator, Group, Participant, Role, Workshop, WorkshopRole
+
+PASSWORD = "correct horse battery"
+
+
+def _postgres_database(base_url: str):
+    """Create a throwaway database on the server named by ``base_url``; yield its URL."""
+    url = make_url(base_url).set(drivername="postgresql+psycopg")
+    name = f"facilitator_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """One database per test process; tables are created once and emptied per test."""
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if pg:
+        yield from _postgres_database(pg)
+    else:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    engine = create_engine(database_url)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    return database_url
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config(_schema, tmp_path):
+    """Configuration for the app under test; tests may update it before ``app`` is used."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": _schema,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        _empty_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for tests that talk to the database directly."""
+    with app.app_context():
+        yield
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def create_facilitator(app):
+    """Factory: ``create_facilitator(email=..., admin=False)`` returns the account's id."""
+
+    def make(email: str | None = None, *, admin: bool = False, name: str = "") -> int:
+        with app.app_context():
+            person = Facilitator(
+                email=email or f"fac{next(_counter)}@example.org", name=name, is_admin=admin
+            )
+            person.set_password(PASSWORD)
+            db.session.add(person)
+            db.session.commit()
+            return person.id
+
+    return make
+
+
+@pytest.fixture
+def create_workshop(app, create_facilitator):
+    """Factory: ``create_workshop(groups=[...], facilitator_id=..., **columns)`` returns the id.
+
+    A facilitator is created for it unless ``facilitator_id`` is given
+    (``facilitator_id=None`` explicitly: no facilitator at all).
+    """
+
+    def make(
+        groups=("Table 1", "Table 2", "Table 3"),
+        facilitator_id=...,
+        role=Role.FACILITATOR,
+        **columns,
+    ) -> int:
+        if facilitator_id is ...:
+            facilitator_id = create_facilitator()
+        columns.setdefault("title", f"Workshop {next(_counter)}")
+        columns.setdefault("topic", "What helps people stop offending?")
+        columns.setdefault("starts_on", date(2026, 5, 16))
+        with app.app_context():
+            workshop = Workshop(**columns)
+            db.session.add(workshop)
+            for i, name in enumerate(groups):
+                workshop.groups.append(Group(name=name, position=i))
+            if facilitator_id is not None:
+                workshop.roles.append(WorkshopRole(facilitator_id=facilitator_id, role=role))
+            db.session.commit()
+            return workshop.id
+
+    return make
+
+
+@pytest.fixture
+def login(app):
+    """``login(client, facilitator_id)`` logs the client in as that facilitator."""
+
+    def do(client, facilitator_id: int):
+        with app.app_context():
+            email = db.session.get(Facilitator, facilitator_id).email
+        response = client.post("/login", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do
+
+
+@pytest.fixture
+def join(app):
+    """``join(client, workshop_id, name=..., group=index)`` joins as a participant; returns its id."""
+
+    def do(client, workshop_id: int, name: str = "Sam", group: int = 0) -> int:
+        with app.app_context():
+            workshop = db.session.get(Workshop, workshop_id)
+            code = workshop.join_code
+            group_id = workshop.groups[group].id if workshop.groups else None
+        data = {"name": name}
+        if group_id is not None:
+            data["group"] = str(group_id)
+        response = client.post(f"/j/{code}", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        with app.app_context():
+            participant = (
+                db.session.execute(
+                    db.select(Participant)
+                    .filter_by(workshop_id=workshop_id)
+                    .order_by(Participant.id.desc())
+                )
+                .scalars()
+                .first()
+            )
+            return participant.id
+
+    return do
+
+
+@pytest.fixture
+def facilitator_client(app, client, create_workshop, create_facilitator, login):
+    """A client logged in as the facilitator of a fresh three-table workshop: (client, workshop_id, facilitator_id)."""
+    fid = create_facilitator()
+    wid = create_workshop(facilitator_id=fid)
+    login(client, fid)
+    return client, wid, fid
