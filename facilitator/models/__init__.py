@@ -5,6 +5,7 @@ from .design import DesignElement, DesignKind
 from .destiny import ActionPoint, ActionSignup, ActionStatus
 from .discovery import Example, Theme, example_theme
 from .dream import MissionStatement, Vote, statement_theme
+from .share import ShareLink, new_share_token
 from .workshop import (
     JOIN_CODE_ALPHABET,
     Facilitator,
@@ -33,12 +34,14 @@ __all__ = [
     "Participant",
     "Phase",
     "Role",
+    "ShareLink",
     "Theme",
     "Vote",
     "Workshop",
     "WorkshopRole",
     "example_theme",
     "new_join_code",
+    "new_share_token",
     "normalise_join_code",
     "statement_theme",
     "utcnow",
