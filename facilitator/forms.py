@@ -3,7 +3,7 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
 
@@ -39,6 +39,11 @@ class MaxChars:
             )
 
 
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as SelectChoice objects (WTForms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class GroupField(SelectField):
     """A group (table) of the workshop, or 0 for the whole room."""
 
@@ -47,7 +52,7 @@ class GroupField(SelectField):
 
     def set_groups(self, groups, *, allow_room: bool = True) -> None:
         choices = [(0, "Whole room")] if allow_room else []
-        self.choices = choices + [(g.id, g.name) for g in groups]
+        self.choices = options(choices + [(g.id, g.name) for g in groups])
 
 
 def load_links(form, item) -> None:

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, url_for
 
 from ..access import joined_participant, remember_participant
 from ..extensions import limiter
+from ..forms import options
 from ..models import normalise_join_code
 from . import bp
 from .forms import CodeForm, JoinForm
@@ -54,7 +55,7 @@ def join_workshop(code: str):
         # Rejoining never creates a second participant.
         return redirect(_phase_url(workshop))
     form = JoinForm()
-    form.group.choices = [(g.id, g.name) for g in workshop.groups]
+    form.group.choices = options((g.id, g.name) for g in workshop.groups)
     choose = workshop.group_assignment == "choose" and bool(workshop.groups)
     if not choose:
         del form.group

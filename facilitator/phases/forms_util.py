@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..forms import options
+
 
 def prepare_group(form, workshop, actor) -> None:
     """Facilitators pick the group; participants always write into their own."""
@@ -29,4 +31,4 @@ def statement_choices(workshop) -> list[tuple[int, str]]:
     choices = [(0, "— none —")]
     for s in statements_of(workshop):
         choices.append((s.id, shorten(s.text)))
-    return choices
+    return options(choices)

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, NumberRange, Optional, ValidationError
 
-from ..forms import MaxChars, clean_text
+from ..forms import MaxChars, clean_text, options
 from ..models import Role
 
 
@@ -31,10 +31,12 @@ class WorkshopForm(FlaskForm):
     )
     group_assignment = SelectField(
         "Groups",
-        choices=[
-            ("choose", "Participants pick their table"),
-            ("round_robin", "Assign tables in turn"),
-        ],
+        choices=options(
+            [
+                ("choose", "Participants pick their table"),
+                ("round_robin", "Assign tables in turn"),
+            ]
+        ),
         default="choose",
     )
     group_names = TextAreaField(
@@ -67,9 +69,11 @@ class CoFacilitatorForm(FlaskForm):
     )
     role = SelectField(
         "Role",
-        choices=[
-            (Role.FACILITATOR.value, "Co-facilitator"),
-            (Role.ORGANISER.value, "Organiser (read-only report)"),
-        ],
+        choices=options(
+            [
+                (Role.FACILITATOR.value, "Co-facilitator"),
+                (Role.ORGANISER.value, "Organiser (read-only report)"),
+            ]
+        ),
         default=Role.FACILITATOR.value,
     )

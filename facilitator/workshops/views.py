@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..access import actor_for, load_workshop, require_facilitator
 from ..extensions import db
-from ..forms import EmptyForm
+from ..forms import EmptyForm, options
 from ..models import Group, Phase, Role
 from . import bp
 from .forms import CoFacilitatorForm, GroupForm, WorkshopForm
@@ -34,9 +34,10 @@ DETAIL_FIELDS = (
 
 
 def _previous_choices(form: WorkshopForm, exclude: int | None = None) -> None:
-    form.previous.choices = [(0, "— none —")] + [
-        (w.id, w.title) for w in visible_workshops(current_user) if w.id != exclude
-    ]
+    form.previous.choices = options(
+        [(0, "— none —")]
+        + [(w.id, w.title) for w in visible_workshops(current_user) if w.id != exclude]
+    )
 
 
 @bp.route("/")

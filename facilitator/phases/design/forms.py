@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
-from ...forms import GroupField, MaxChars, clean_text, load_links
+from ...forms import GroupField, MaxChars, clean_text, load_links, options
 from ...models import DesignKind
 
 
@@ -12,7 +12,9 @@ class DesignForm(FlaskForm):
     group = GroupField()
     statement = SelectField("For the statement", coerce=int)
     kind = SelectField(
-        "Kind", choices=[(k.value, k.label) for k in DesignKind], default=DesignKind.PRACTICE.value
+        "Kind",
+        choices=options((k.value, k.label) for k in DesignKind),
+        default=DesignKind.PRACTICE.value,
     )
     text = TextAreaField(
         "What would make it real?",

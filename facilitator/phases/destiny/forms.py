@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from ...forms import GroupField, MaxChars, clean_text, load_links
+from ...forms import GroupField, MaxChars, clean_text, load_links, options
 from ...models import ActionStatus
 
 
@@ -22,7 +22,7 @@ class ActionForm(FlaskForm):
     design = SelectField("Follows from the design idea", coerce=int)
     status = SelectField(
         "Status",
-        choices=[(s.value, s.label) for s in ActionStatus],
+        choices=options((s.value, s.label) for s in ActionStatus),
         default=ActionStatus.PROPOSED.value,
     )
 

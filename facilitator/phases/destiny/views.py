@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...extensions import db
+from ...forms import options
 from ...models import ActionPoint, ActionStatus, DesignElement, Phase
 from ..common import PhaseSpec, register_contribution_routes
 from ..forms_util import apply_group, prepare_group, shorten, statement_choices
@@ -16,7 +17,7 @@ def design_choices(workshop) -> list[tuple[int, str]]:
         .where(DesignElement.workshop_id == workshop.id, DesignElement.hidden.is_(False))
         .order_by(DesignElement.id)
     ).scalars()
-    return [(0, "— none —")] + [(d.id, shorten(d.text)) for d in designs]
+    return options([(0, "— none —")] + [(d.id, shorten(d.text)) for d in designs])
 
 
 def prepare(form, workshop, actor):

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from ...access import load_workshop, require_facilitator
 from ...extensions import db
-from ...forms import EmptyForm
+from ...forms import EmptyForm, options
 from ...models import Example, Phase, Theme
 from ..common import PhaseSpec, register_contribution_routes
 from ..forms_util import apply_group, prepare_group
@@ -19,7 +19,7 @@ from .operations import create_theme, set_example_themes, themes_of
 def prepare(form, workshop, actor):
     prepare_group(form, workshop, actor)
     if actor.can_moderate:
-        form.themes.choices = [(t.id, t.name) for t in themes_of(workshop)]
+        form.themes.choices = options((t.id, t.name) for t in themes_of(workshop))
     else:
         # Clustering stories into themes is the facilitator's job.
         del form.themes

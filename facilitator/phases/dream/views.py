@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...forms import options
 from ...models import MissionStatement, Phase
 from ..common import PhaseSpec, register_contribution_routes
 from ..discovery.operations import set_statement_themes, themes_of
@@ -13,7 +14,7 @@ from .forms import StatementForm
 def prepare(form, workshop, actor):
     prepare_group(form, workshop, actor)
     # Everyone may say which themes a statement grows from.
-    form.themes.choices = [(t.id, t.name) for t in themes_of(workshop)]
+    form.themes.choices = options((t.id, t.name) for t in themes_of(workshop))
 
 
 def apply(item, form, workshop, actor):

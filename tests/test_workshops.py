@@ -1,0 +1,160 @@
+"""Creating and managing workshops, groups and co-facilitators."""
+
+from __future__ import annotations
+
+from facilitator.extensions import db
+from facilitator.models import JOIN_CODE_ALPHABET, Role, Workshop
+
+
+def test_create_workshop_with_groups(app, client, create_facilitator, login):
+    fid = create_facilitator()
+    login(client, fid)
+    response = client.post(
+        "/w/new",
+        data={
+            "title": "Supporting desistance",
+            "topic": "How can the system help people stop offending?",
+            "venue": "Glasgow",
+            "starts_on": "2012-05-16",
+            "dots_per_participant": "5",
+            "group_assignment": "choose",
+            "group_names": "Co-production\n\nPublic perceptions\nco-production\nSupervision",
+            "previous": "0",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        workshop = db.session.execute(db.select(Workshop)).scalar_one()
+        assert [g.name for g in workshop.groups] == [
+            "Co-production",
+            "Public perceptions",
+            "Supervision",
+        ]
+        assert workshop.dots_per_participant == 5
+        assert (
+            workshop.role_of(db.session.get(type(workshop.roles[0].facilitator), fid))
+            == Role.FACILITATOR
+        )
+        assert len(workshop.join_code) == 6
+        assert set(workshop.join_code) <= set(JOIN_CODE_ALPHABET)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Supporting desistance" in page
+    assert workshop.join_code in page
+
+
+def test_create_workshop_errors_keep_input(client, create_facilitator, login):
+    login(client, create_facilitator())
+    response = client.post(
+        "/w/new",
+        data={
+            "title": "",
+            "venue": "Kept venue",
+            "starts_on": "2012-05-16",
+            "ends_on": "2012-05-01",
+            "dots_per_participant": "99",
+            "group_assignment": "choose",
+            "previous": "0",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Give the workshop a title." in page
+    assert "cannot be before the first" in page
+    assert "Between 0 and 50 dots." in page
+    assert 'value="Kept venue"' in page
+
+
+def test_facilitator_sees_only_own_workshops(
+    app, client, create_facilitator, create_workshop, login
+):
+    mine = create_facilitator()
+    other = create_facilitator()
+    create_workshop(title="Mine", facilitator_id=mine)
+    theirs = create_workshop(title="Theirs", facilitator_id=other)
+    login(client, mine)
+    page = client.get("/w/").get_data(as_text=True)
+    assert "Mine" in page and "Theirs" not in page
+    assert client.get(f"/w/{theirs}/").status_code == 403
+    assert client.get(f"/w/{theirs}/edit").status_code == 403
+    assert client.get(f"/w/{theirs}/discovery/").status_code == 403
+
+
+def test_admin_opens_every_workshop(client, create_facilitator, create_workshop, login):
+    wid = create_workshop(title="Someone else's")
+    login(client, create_facilitator(admin=True))
+    assert client.get(f"/w/{wid}/").status_code == 200
+    assert "Someone else&#39;s" in client.get("/w/").get_data(as_text=True)
+
+
+def test_edit_workshop(app, facilitator_client):
+    client, wid, _ = facilitator_client
+    response = client.post(
+        f"/w/{wid}/edit",
+        data={
+            "title": "Renamed",
+            "topic": "t",
+            "dots_per_participant": "4",
+            "group_assignment": "round_robin",
+            "previous": "0",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        workshop = db.session.get(Workshop, wid)
+        assert workshop.title == "Renamed"
+        assert workshop.group_assignment == "round_robin"
+        assert workshop.revision > 1
+
+
+def test_groups_add_duplicate_and_remove(app, facilitator_client):
+    client, wid, _ = facilitator_client
+    assert client.post(f"/w/{wid}/groups", data={"name": "Table 4"}).status_code == 302
+    client.post(f"/w/{wid}/groups", data={"name": "table 4"})
+    page = client.get(f"/w/{wid}/").get_data(as_text=True)
+    assert "There is already a group called" in page
+    with app.app_context():
+        workshop = db.session.get(Workshop, wid)
+        assert [g.name for g in workshop.groups][-1] == "Table 4"
+        group_id = workshop.groups[0].id
+    assert client.post(f"/w/{wid}/groups/{group_id}/delete").status_code == 302
+    with app.app_context():
+        assert len(db.session.get(Workshop, wid).groups) == 3
+
+
+def test_add_co_facilitator_and_organiser(
+    app, facilitator_client, create_facilitator, client, login
+):
+    client, wid, _ = facilitator_client
+    create_facilitator(email="co@example.org")
+    create_facilitator(email="org@example.org")
+    client.post(f"/w/{wid}/people", data={"email": "co@example.org", "role": "facilitator"})
+    client.post(f"/w/{wid}/people", data={"email": "org@example.org", "role": "organiser"})
+    response = client.post(
+        f"/w/{wid}/people",
+        data={"email": "nobody@example.org", "role": "facilitator"},
+        follow_redirects=True,
+    )
+    assert "No facilitator account uses nobody@example.org" in response.get_data(as_text=True)
+    with app.app_context():
+        roles = {r.facilitator.email: r.role for r in db.session.get(Workshop, wid).roles}
+    assert roles["co@example.org"] == Role.FACILITATOR
+    assert roles["org@example.org"] == Role.ORGANISER
+
+
+def test_co_facilitator_can_open_the_workshop(
+    app, create_facilitator, create_workshop, client, login
+):
+    owner = create_facilitator()
+    co = create_facilitator(email="co@example.org")
+    wid = create_workshop(facilitator_id=owner)
+    with app.app_context():
+        from facilitator.workshops.operations import add_role
+
+        add_role(db.session.get(Workshop, wid), "co@example.org", Role.FACILITATOR)
+    login(client, co)
+    assert client.get(f"/w/{wid}/").status_code == 200
+
+
+def test_unknown_group_is_404(facilitator_client):
+    client, wid, _ = facilitator_client
+    assert client.post(f"/w/{wid}/groups/9999/delete").status_code == 404
