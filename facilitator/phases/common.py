@@ -99,31 +99,44 @@ def visible_groups(workshop: Workshop, actor: Actor) -> list[Group]:
     return [g for g in workshop.groups if g.id == actor.participant.group_id]
 
 
+#: Every phase's spec, filled as the phase blueprints register their routes
+#: (the live console, projector and polling render boards from it).
+SPECS: dict[Phase, PhaseSpec] = {}
+
+
+def board_context(
+    spec: PhaseSpec, workshop: Workshop, actor: Actor, form: FlaskForm | None = None
+) -> dict[str, Any]:
+    """Everything ``<phase>/_board.html`` needs, for this person."""
+    if form is None:
+        form = spec.form_class()
+        spec.prepare_form(form, workshop, actor)
+    items = items_for(spec, workshop, actor)
+    groups = visible_groups(workshop, actor)
+    if actor.is_participant and actor.participant.group_id is not None:
+        gid = actor.participant.group_id
+        items = [i for i in items if i.group_id in (gid, None)]
+    return dict(
+        workshop=workshop,
+        actor=actor,
+        spec=spec,
+        form=form,
+        items=items,
+        columns=by_group(items, groups),
+        action_form=EmptyForm(),
+        phase=spec.phase,
+        can_post=ops.can_post(workshop, actor, spec.phase),
+        **spec.board_context(workshop, actor),
+    )
+
+
 def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     """Add index/new/edit/delete/hide routes for ``spec`` to ``bp``."""
+    SPECS[spec.phase] = spec
     folder = spec.folder
 
     def board(workshop: Workshop, actor: Actor, form: FlaskForm | None = None, status: int = 200):
-        if form is None:
-            form = spec.form_class()
-            spec.prepare_form(form, workshop, actor)
-        items = items_for(spec, workshop, actor)
-        groups = visible_groups(workshop, actor)
-        if actor.is_participant and actor.participant.group_id is not None:
-            gid = actor.participant.group_id
-            items = [i for i in items if i.group_id in (gid, None)]
-        context = dict(
-            workshop=workshop,
-            actor=actor,
-            spec=spec,
-            form=form,
-            items=items,
-            columns=by_group(items, groups),
-            action_form=EmptyForm(),
-            phase=spec.phase,
-            can_post=ops.can_post(workshop, actor, spec.phase),
-            **spec.board_context(workshop, actor),
-        )
+        context = board_context(spec, workshop, actor, form)
         return render_page_or_fragment(
             f"{folder}/index.html", f"{folder}/_board.html", status, **context
         )
