@@ -1,0 +1,280 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the app under gunicorn.
+
+One server and one browser per test process (xdist worker), shared by every
+browser test in it; each test opens its own browser contexts (a phone, the
+facilitator's laptop...), so cookies never leak between people or tests.
+
+Every page opened through ``open_context`` reports console errors, uncaught
+exceptions and Content-Security-Policy violations; a test fails on any that it
+did not expect (``errors.allow(pattern)``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from facilitator.models import Base
+from tests.support.server import gunicorn_server
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium phones home at start-up,
+# and on a closed network its own connections are refused.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "correct horse battery"
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "has_touch": True,
+    "is_mobile": True,
+    "device_scale_factor": 2,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
+VENDOR = Path(__file__).parent / "vendor"
+AXE_JS = next(VENDOR.glob("axe-core-*.min.js"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+# Runs before any page script: CSP violations become console errors we collect.
+_REPORT_CSP = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+def pytest_collection_modifyitems(items):
+    """Everything in tests/e2e drives a browser."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium under Playwright; skipped without it, except under CI=true."""
+    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        message = f"{CHROMIUM} is missing (scripts/test.sh installs Debian's chromium package)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + "; browser tests must run under CI")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _postgres_database(base_url: str) -> Iterator[str]:
+    url = make_url(base_url).set(drivername="postgresql+psycopg")
+    name = f"facilitator_e2e_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def e2e_database_url(tmp_path_factory) -> Iterator[str]:
+    """A database of its own for the server (unit tests empty theirs between tests)."""
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if pg:
+        yield from _postgres_database(pg)
+    else:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("e2e") / "e2e.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def server(e2e_database_url, chromium) -> Iterator[str]:
+    """The app under gunicorn (2 workers, like production) on a loopback port."""
+    engine = create_engine(e2e_database_url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    with gunicorn_server(
+        e2e_database_url,
+        workers=2,
+        threads=8,
+        # Every test logs in and joins from 127.0.0.1; limits are tested elsewhere.
+        env={"FACILITATOR_RATELIMIT_ENABLED": "false"},
+    ) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def seed_app(e2e_database_url, server):
+    """An app object bound to the server's database, for arranging data directly."""
+    from facilitator import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": e2e_database_url, "SECRET_KEY": "seed"})
+    yield app
+    from facilitator.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_facilitator(seed_app) -> Callable[..., str]:
+    """Factory: a facilitator account (password ``PASSWORD``); returns its email."""
+    from facilitator.extensions import db
+    from facilitator.models import Facilitator
+
+    def make(name: str = "Fran Facilitator") -> str:
+        with seed_app.app_context():
+            email = f"fac-{uuid.uuid4().hex[:8]}@example.org"
+            person = Facilitator(email=email, name=name)
+            person.set_password(PASSWORD)
+            db.session.add(person)
+            db.session.commit()
+            return email
+
+    return make
+
+
+@dataclass
+class BrowserErrors:
+    """What went wrong in the pages of one test, and what the test said to expect."""
+
+    seen: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern] = field(default_factory=list)
+
+    def allow(self, pattern: str) -> None:
+        self.allowed.append(re.compile(pattern))
+
+    def add(self, where: str, message: str) -> None:
+        self.seen.append(f"{where}: {message}")
+
+    def unexpected(self) -> list[str]:
+        return [m for m in self.seen if not any(p.search(m) for p in self.allowed)]
+
+    def check(self) -> None:
+        bad = self.unexpected()
+        assert not bad, "Browser console errors or CSP violations:\n" + "\n".join(bad)
+
+
+@pytest.fixture
+def errors() -> BrowserErrors:
+    return BrowserErrors()
+
+
+@pytest.fixture
+def open_context(chromium, server, errors):
+    """Factory: ``open_context("phone"|"desktop"|"projector", **options)`` → a new context.
+
+    Pages opened in it report console errors, page errors and CSP violations
+    into ``errors``; the test fails at the end if any was unexpected.
+    """
+    contexts = []
+    presets = {"phone": PHONE, "desktop": DESKTOP, "projector": PROJECTOR}
+
+    def make(kind: str = "desktop", **options):
+        settings = {**presets[kind], "base_url": server, **options}
+        context = chromium.new_context(**settings)
+        context.set_default_timeout(10_000)
+        context.add_init_script(script=_REPORT_CSP)
+        label = f"{kind}#{len(contexts) + 1}"
+
+        def watch(page):
+            def on_console(msg):
+                if msg.type == "error":
+                    where = (msg.location or {}).get("url") or page.url
+                    errors.add(f"{label} {page.url}", f"{msg.text} [{where}]")
+
+            page.on("console", on_console)
+            page.on("pageerror", lambda exc: errors.add(f"{label} {page.url}", f"uncaught {exc}"))
+
+        context.on("page", watch)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+    errors.check()
+
+
+@pytest.fixture
+def login_as(make_facilitator):
+    """``login_as(page, email=None)`` logs a facilitator in through the form; returns the email."""
+
+    def do(page, email: str | None = None) -> str:
+        email = email or make_facilitator()
+        page.goto("/login")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r"/w/"))
+        return email
+
+    return do
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core (vendored from npm) in the page; the violations of these impacts.
+
+    The script is evaluated through the DevTools protocol, which the page's
+    CSP does not govern, so no CSP relaxation is needed.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async () => {
+          const r = await axe.run(document, {
+            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+            resultTypes: ["violations"],
+          });
+          return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + n.failureSummary)}));
+        }"""
+    )
+    return [v for v in result if v["impact"] in impacts]
+
+
+def assert_accessible(page, what: str) -> None:
+    bad = axe_violations(page)
+    assert not bad, f"axe found serious/critical problems on {what}:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in bad
+    )
+
+
+def assert_no_horizontal_scroll(page, what: str) -> None:
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], (
+        f"{what} scrolls sideways: {widths[0]}px content in {widths[1]}px"
+    )
+
+
+def save_screenshot(page, name: str, full_page: bool = False) -> None:
+    """Keep a screenshot in docs/screenshots/ when SAVE_SCREENSHOTS=1 (the README shows them)."""
+    if os.environ.get("SAVE_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tmp = SCREENSHOTS / f".{name}.png"
+    page.screenshot(path=str(tmp), full_page=full_page, animations="disabled", caret="hide")
+    shutil.move(tmp, SCREENSHOTS / f"{name}.png")
