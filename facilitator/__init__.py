@@ -32,9 +32,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, templating
+    from . import cli, errors, security, templating
 
     errors.register(app)
+    security.register(app)
     templating.register(app)
     cli.register(app)
     return app
