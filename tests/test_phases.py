@@ -1,0 +1,330 @@
+"""The four phase blueprints: list by group, add, edit, delete, hide, for
+facilitators and participants, as full pages and as htmx fragments."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator.extensions import db
+from facilitator.models import (
+    ActionPoint,
+    ActionStatus,
+    DesignElement,
+    Example,
+    MissionStatement,
+    Phase,
+    Workshop,
+)
+
+HX = {"HX-Request": "true"}
+
+# phase -> (model, valid form data, the field whose text shows on the board, the required field)
+PHASES = {
+    "discovery": (
+        Example,
+        {"title": "Mentors met people at the gate", "story": "It worked."},
+        "title",
+    ),
+    "dream": (MissionStatement, {"text": "Everyone leaving prison has a home to go to."}, "text"),
+    "design": (
+        DesignElement,
+        {"text": "Peer mentors in every office", "kind": "practice", "statement": "0"},
+        "text",
+    ),
+    "destiny": (
+        ActionPoint,
+        {
+            "action": "Pilot a peer mentor scheme",
+            "owner": "CJA",
+            "due_on": "2026-12-31",
+            "status": "agreed",
+            "statement": "0",
+            "design": "0",
+        },
+        "action",
+    ),
+}
+
+
+def _set_phase(app, wid, phase):
+    with app.app_context():
+        db.session.get(Workshop, wid).phase = Phase(phase)
+        db.session.commit()
+
+
+def _items(app, model, wid):
+    with app.app_context():
+        return list(db.session.execute(db.select(model).filter_by(workshop_id=wid)).scalars())
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_facilitator_adds_item_to_a_group(app, facilitator_client, phase):
+    client, wid, fid = facilitator_client
+    model, data, shown = PHASES[phase]
+    with app.app_context():
+        group_id = db.session.get(Workshop, wid).groups[1].id
+    response = client.post(f"/w/{wid}/{phase}/new", data={**data, "group": str(group_id)})
+    assert response.status_code == 302
+    [item] = _items(app, model, wid)
+    assert item.group_id == group_id
+    assert item.author_facilitator_id == fid
+    page = client.get(f"/w/{wid}/{phase}/").get_data(as_text=True)
+    assert data[shown] in page
+    assert "Table 2" in page
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_htmx_post_returns_the_board_fragment(app, facilitator_client, phase):
+    client, wid, _ = facilitator_client
+    model, data, shown = PHASES[phase]
+    response = client.post(f"/w/{wid}/{phase}/new", data={**data, "group": "0"}, headers=HX)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith('<div id="board"')
+    assert "<html" not in body
+    assert data[shown] in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_required_field_error_keeps_what_was_typed(app, facilitator_client, phase):
+    client, wid, _ = facilitator_client
+    model, data, shown = PHASES[phase]
+    typed = {**data, shown: "", "group": "0"}
+    keep_field = "story" if phase == "discovery" else ("owner" if phase == "destiny" else None)
+    response = client.post(f"/w/{wid}/{phase}/new", data=typed)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in body
+    assert "field-error" in body
+    if keep_field:
+        assert typed[keep_field] in body
+    assert _items(app, model, wid) == []
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_too_long_text_is_explained(app, facilitator_client, phase):
+    client, wid, _ = facilitator_client
+    model, data, shown = PHASES[phase]
+    response = client.post(f"/w/{wid}/{phase}/new", data={**data, shown: "x" * 6000, "group": "0"})
+    assert response.status_code == 422
+    assert "characters; it is 6,000 now" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_participant_posts_into_own_group_in_current_phase(
+    app, client, create_workshop, join, phase
+):
+    model, data, shown = PHASES[phase]
+    wid = create_workshop(phase=Phase(phase))
+    pid = join(client, wid, name="Robin", group=2)
+    with app.app_context():
+        other_group = db.session.get(Workshop, wid).groups[0].id
+    # A participant cannot choose another table: the group field is ignored.
+    response = client.post(f"/w/{wid}/{phase}/new", data={**data, "group": str(other_group)})
+    assert response.status_code == 302
+    [item] = _items(app, model, wid)
+    assert item.author_participant_id == pid
+    with app.app_context():
+        assert item.group_id == db.session.get(Workshop, wid).groups[2].id
+    page = client.get(f"/w/{wid}/{phase}/").get_data(as_text=True)
+    assert data[shown] in page
+    assert "Robin" in page
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_participant_cannot_post_into_another_phase(app, client, create_workshop, join, phase):
+    model, data, _ = PHASES[phase]
+    other = next(p for p in Phase if p.value != phase)
+    wid = create_workshop(phase=other)
+    join(client, wid)
+    response = client.post(f"/w/{wid}/{phase}/new", data=data)
+    assert response.status_code == 409
+    assert f"moved to {other.label}" in response.get_data(as_text=True)
+    assert _items(app, model, wid) == []
+
+
+def test_locked_workshop_refuses_participants_but_keeps_text(app, client, create_workshop, join):
+    wid = create_workshop(locked=True)
+    join(client, wid)
+    response = client.post(f"/w/{wid}/discovery/new", data={"title": "Keep me please"})
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "paused contributions" in body
+    assert "Keep me please" in body
+
+
+def test_participant_sees_only_own_group(
+    app, client, create_workshop, join, create_facilitator, login
+):
+    wid = create_workshop()
+    with app.app_context():
+        groups = [g.id for g in db.session.get(Workshop, wid).groups]
+        db.session.add_all(
+            [
+                Example(workshop_id=wid, group_id=groups[0], title="Story at table one"),
+                Example(workshop_id=wid, group_id=groups[1], title="Story at table two"),
+                Example(workshop_id=wid, group_id=None, title="Story for the room"),
+                Example(workshop_id=wid, group_id=groups[0], title="Hidden story", hidden=True),
+            ]
+        )
+        db.session.commit()
+    join(client, wid, group=0)
+    page = client.get(f"/w/{wid}/discovery/").get_data(as_text=True)
+    assert "Story at table one" in page
+    assert "Story for the room" in page
+    assert "Story at table two" not in page
+    assert "Hidden story" not in page
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_edit_own_item_and_not_others(app, create_workshop, join, phase):
+    model, data, shown = PHASES[phase]
+    wid = create_workshop(phase=Phase(phase))
+    alice, bob = app.test_client(), app.test_client()
+    join(alice, wid, name="Alice")
+    join(bob, wid, name="Bob")
+    alice.post(f"/w/{wid}/{phase}/new", data=data)
+    [item] = _items(app, model, wid)
+    assert bob.get(f"/w/{wid}/{phase}/{item.id}/edit").status_code == 403
+    assert bob.post(f"/w/{wid}/{phase}/{item.id}/delete").status_code == 403
+    assert alice.get(f"/w/{wid}/{phase}/{item.id}/edit").status_code == 200
+    response = alice.post(f"/w/{wid}/{phase}/{item.id}/edit", data={**data, shown: "Changed words"})
+    assert response.status_code == 302
+    [item] = _items(app, model, wid)
+    assert getattr(item, shown) == "Changed words"
+    assert alice.post(f"/w/{wid}/{phase}/{item.id}/delete").status_code == 302
+    assert _items(app, model, wid) == []
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_facilitator_hides_and_restores(app, facilitator_client, create_workshop, join, phase):
+    client, wid, _ = facilitator_client
+    model, data, shown = PHASES[phase]
+    client.post(f"/w/{wid}/{phase}/new", data={**data, "group": "0"})
+    [item] = _items(app, model, wid)
+    assert client.post(f"/w/{wid}/{phase}/{item.id}/hide").status_code == 302
+    assert _items(app, model, wid)[0].hidden is True
+    phone = app.test_client()
+    _set_phase(app, wid, phase)
+    join(phone, wid)
+    assert data[shown] not in phone.get(f"/w/{wid}/{phase}/").get_data(as_text=True)
+    assert "hidden" in client.get(f"/w/{wid}/{phase}/").get_data(as_text=True)
+    client.post(f"/w/{wid}/{phase}/{item.id}/hide")
+    assert _items(app, model, wid)[0].hidden is False
+    assert data[shown] in phone.get(f"/w/{wid}/{phase}/").get_data(as_text=True)
+
+
+def test_participant_cannot_hide(app, client, create_workshop, join):
+    wid = create_workshop()
+    join(client, wid)
+    client.post(f"/w/{wid}/discovery/new", data={"title": "Mine"})
+    [item] = _items(app, Example, wid)
+    assert client.post(f"/w/{wid}/discovery/{item.id}/hide").status_code in (302, 403)
+    assert _items(app, Example, wid)[0].hidden is False
+
+
+def test_items_of_another_workshop_are_404(app, facilitator_client, create_workshop):
+    client, wid, _ = facilitator_client
+    other = create_workshop()
+    with app.app_context():
+        db.session.add(Example(workshop_id=other, title="Elsewhere"))
+        db.session.commit()
+        item_id = db.session.execute(db.select(Example.id)).scalar_one()
+    assert client.get(f"/w/{wid}/discovery/{item_id}/edit").status_code == 404
+    assert client.get(f"/w/{wid}/discovery/99999/edit").status_code == 404
+
+
+def test_design_and_action_link_to_statement(app, facilitator_client):
+    client, wid, _ = facilitator_client
+    client.post(f"/w/{wid}/dream/new", data={"text": "People are believed in.", "group": "0"})
+    [statement] = _items(app, MissionStatement, wid)
+    client.post(
+        f"/w/{wid}/design/new",
+        data={
+            "text": "Workers trained in strengths-based practice",
+            "kind": "practice",
+            "statement": str(statement.id),
+            "group": "0",
+        },
+    )
+    [design] = _items(app, DesignElement, wid)
+    assert design.statement_id == statement.id
+    client.post(
+        f"/w/{wid}/destiny/new",
+        data={
+            "action": "Run training",
+            "design": str(design.id),
+            "statement": "0",
+            "status": "in_progress",
+            "group": "0",
+        },
+    )
+    [action] = _items(app, ActionPoint, wid)
+    assert action.design_id == design.id
+    assert action.status == ActionStatus.IN_PROGRESS
+    with app.app_context():
+        action = db.session.get(ActionPoint, action.id)
+        assert action.serves.text == "People are believed in."
+    assert "People are believed in." in client.get(f"/w/{wid}/destiny/").get_data(as_text=True)
+
+
+def test_bad_choice_and_bad_date_are_explained(app, facilitator_client):
+    client, wid, _ = facilitator_client
+    response = client.post(
+        f"/w/{wid}/destiny/new",
+        data={
+            "action": "Do it",
+            "due_on": "next tuesday",
+            "statement": "424242",
+            "design": "0",
+            "status": "proposed",
+            "group": "0",
+        },
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Use a date like 2026-12-31." in body
+    assert "next tuesday" in body
+    assert _items(app, ActionPoint, wid) == []
+
+
+def test_every_change_bumps_the_revision(app, facilitator_client):
+    client, wid, _ = facilitator_client
+
+    def revision():
+        with app.app_context():
+            return db.session.get(Workshop, wid).revision
+
+    start = revision()
+    client.post(f"/w/{wid}/discovery/new", data={"title": "One", "group": "0"})
+    after_add = revision()
+    [item] = _items(app, Example, wid)
+    client.post(f"/w/{wid}/discovery/{item.id}/edit", data={"title": "Two", "group": "0"})
+    after_edit = revision()
+    client.post(f"/w/{wid}/discovery/{item.id}/hide")
+    after_hide = revision()
+    client.post(f"/w/{wid}/discovery/{item.id}/delete")
+    assert start < after_add < after_edit < after_hide < revision()
+
+
+def test_themes_page_and_linking(app, facilitator_client):
+    client, wid, _ = facilitator_client
+    assert (
+        client.post(f"/w/{wid}/discovery/themes", data={"name": "Belief in change"}).status_code
+        == 302
+    )
+    response = client.post(f"/w/{wid}/discovery/themes", data={"name": ""})
+    assert response.status_code == 422
+    with app.app_context():
+        from facilitator.models import Theme
+
+        theme_id = db.session.execute(db.select(Theme.id)).scalar_one()
+    client.post(
+        f"/w/{wid}/discovery/new", data={"title": "Hope", "group": "0", "themes": str(theme_id)}
+    )
+    [example] = _items(app, Example, wid)
+    with app.app_context():
+        assert [t.name for t in db.session.get(Example, example.id).themes] == ["Belief in change"]
+    page = client.get(f"/w/{wid}/discovery/themes").get_data(as_text=True)
+    assert "Belief in change" in page and "Hope" in page
