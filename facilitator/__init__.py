@@ -28,6 +28,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("FACILITATOR")
     if config is not None:
         app.config.from_mapping(config)
+    from .config import engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS")
+    )
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -38,6 +43,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.register(app)
     templating.register(app)
     cli.register(app)
+
+    from .static_files import register as register_static_files
+
+    register_static_files(app)
     return app
 
 

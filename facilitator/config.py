@@ -42,23 +42,34 @@ def secret_key(instance_path: str) -> str:
         return key
 
 
+def engine_options(url: str, explicit: dict | None = None) -> dict:
+    """Engine options suited to ``url``'s backend, under any ``explicit`` ones.
+
+    Applied once the configuration is final (tests and FACILITATOR_* variables
+    may point the app at another backend than DATABASE_URL did).
+    """
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # Several gunicorn workers share the file: wait for a writer instead of
+        # failing at once with "database is locked".
+        options["connect_args"] = {"timeout": 30}
+    else:
+        # Stay well inside PostgreSQL's default max_connections (100) with
+        # several workers on several instances (gunicorn.conf.py sizes the pool
+        # to its threads).
+        options.update(pool_size=5, max_overflow=5, pool_recycle=1800)
+    return {**options, **(explicit or {})}
+
+
 def defaults(instance_path: str) -> dict:
     """The configuration every instance starts from."""
     https = os.environ.get("FACILITATOR_HTTPS", "").lower() in {"1", "true", "yes"}
     url = database_url(instance_path)
-    engine_options: dict = {"pool_pre_ping": True}
-    if url.startswith("sqlite"):
-        # Several gunicorn workers share the file: wait for a writer instead of
-        # failing at once with "database is locked".
-        engine_options["connect_args"] = {"timeout": 30}
-    else:
-        # Stay well inside PostgreSQL's default max_connections (100) with
-        # several workers on several instances.
-        engine_options.update(pool_size=5, max_overflow=5, pool_recycle=1800)
     return {
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        # Filled in by create_app from the final URL (see engine_options).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # Workshops outlast Flask-WTF's one-hour default; the token stays tied
         # to the session, which is what protects against CSRF.
         "WTF_CSRF_TIME_LIMIT": None,
