@@ -62,6 +62,9 @@ class PhaseSpec:
     #: Extra template context for the board (themes, statements...).
     board_context: Callable[[Workshop, Actor], dict] = field(default=lambda w, a: {})
     order_by: tuple = ()
+    #: Set by :func:`register_contribution_routes`: render the board
+    #: ``(workshop, actor, form=None, status=200, notice=None)``, for extra routes.
+    render_board: Callable[..., Any] | None = None
 
     @property
     def folder(self) -> str:
@@ -135,8 +138,16 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     SPECS[spec.phase] = spec
     folder = spec.folder
 
-    def board(workshop: Workshop, actor: Actor, form: FlaskForm | None = None, status: int = 200):
+    def board(
+        workshop: Workshop,
+        actor: Actor,
+        form: FlaskForm | None = None,
+        status: int = 200,
+        notice: str | None = None,
+    ):
         context = board_context(spec, workshop, actor, form)
+        context["notice"] = notice
+        context["notice_kind"] = "error" if status >= 400 else "success"
         return render_page_or_fragment(
             f"{folder}/index.html", f"{folder}/_board.html", status, **context
         )
@@ -242,3 +253,8 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     bp.add_url_rule("/<int:item_id>/edit", "edit", edit, methods=["GET", "POST"])
     bp.add_url_rule("/<int:item_id>/delete", "delete", delete, methods=["POST"])
     bp.add_url_rule("/<int:item_id>/hide", "hide", hide, methods=["POST"])
+
+    spec.render_board = board
+    from .moderation import register_moderation_routes
+
+    register_moderation_routes(bp, spec, load_item)

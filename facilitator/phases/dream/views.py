@@ -1,14 +1,28 @@
-"""Dream routes: mission statements by group."""
+"""Dream routes: mission statements by group, and the dot vote on them."""
 
 from __future__ import annotations
 
-from ...forms import options
+from flask import flash, redirect, url_for
+
+from ...access import load_workshop, require_member
+from ...extensions import db
+from ...forms import EmptyForm, options
 from ...models import MissionStatement, Phase
-from ..common import PhaseSpec, register_contribution_routes
+from ..common import PhaseSpec, is_htmx, register_contribution_routes
 from ..discovery.operations import set_statement_themes, themes_of
 from ..forms_util import apply_group, prepare_group
 from . import bp
 from .forms import StatementForm
+from .operations import (
+    VoteRefused,
+    cast_vote,
+    dots_left,
+    my_votes,
+    statements_of,
+    vote_counts,
+    voting_refusal,
+    withdraw_vote,
+)
 
 
 def prepare(form, workshop, actor):
@@ -24,7 +38,21 @@ def apply(item, form, workshop, actor):
 
 
 def context(workshop, actor):
-    return {"themes": themes_of(workshop)}
+    counts = vote_counts(workshop)
+    statements = statements_of(workshop)
+    results = sorted(
+        ((s, counts.get(s.id, 0) + s.seed_votes) for s in statements),
+        key=lambda pair: (-pair[1], pair[0].id),
+    )
+    return {
+        "themes": themes_of(workshop),
+        "vote_counts": counts,
+        "my_votes": my_votes(actor.participant),
+        "dots_total": workshop.dots_per_participant,
+        "dots_left": dots_left(workshop, actor.participant),
+        "voting_refusal": voting_refusal(workshop, actor),
+        "results": [pair for pair in results if pair[1] > 0],
+    }
 
 
 SPEC = PhaseSpec(
@@ -37,3 +65,37 @@ SPEC = PhaseSpec(
     board_context=context,
 )
 register_contribution_routes(bp, SPEC)
+
+
+def _vote_view(workshop_id: int, item_id: int, change, done: str):
+    workshop = load_workshop(workshop_id)
+    actor = require_member(workshop)
+    statement = db.get_or_404(MissionStatement, item_id)
+    if statement.workshop_id != workshop.id:
+        return SPEC.render_board(
+            workshop, actor, status=404, notice="That statement is not part of this workshop."
+        )
+    if not EmptyForm().validate_on_submit():
+        return SPEC.render_board(
+            workshop, actor, status=400, notice="Your page is out of date; reload and try again."
+        )
+    try:
+        change(workshop, actor, statement)
+    except VoteRefused as exc:
+        return SPEC.render_board(workshop, actor, status=409, notice=str(exc))
+    if is_htmx():
+        return SPEC.render_board(workshop, actor)
+    flash(done, "success")
+    return redirect(url_for("dream.index", workshop_id=workshop.id) + f"#dream-{statement.id}")
+
+
+@bp.route("/<int:item_id>/vote", methods=["POST"])
+def vote(workshop_id: int, item_id: int):
+    """Put one of your dots on a statement (refused with a message when none are left)."""
+    return _vote_view(workshop_id, item_id, cast_vote, "Your dot is on the statement.")
+
+
+@bp.route("/<int:item_id>/unvote", methods=["POST"])
+def unvote(workshop_id: int, item_id: int):
+    """Take one of your dots back from a statement."""
+    return _vote_view(workshop_id, item_id, withdraw_vote, "You took a dot back.")
