@@ -131,6 +131,8 @@ def test_cookies_are_secure_when_configured_for_https(app_config, monkeypatch):
         session["joined"] = {"1": "x"}
         session.permanent = True  # refreshed (and so sent) on every response
     response = client.get("/")
+    with app.app_context():
+        db.engine.dispose()
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie
     assert "HttpOnly" in cookie

@@ -45,3 +45,14 @@ def join(workshop: Workshop, name: str | None, group_id: int | None) -> Particip
     bump(workshop)
     db.session.commit()
     return participant
+
+
+def remove_name(workshop: Workshop, participant: Participant) -> None:
+    """Make a participant anonymous: their contributions then show "Anonymous".
+
+    :param workshop: the participant's workshop (its screens are refreshed).
+    :param participant: who asked.
+    """
+    participant.display_name = None
+    bump(workshop)
+    db.session.commit()

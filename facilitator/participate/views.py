@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 
-from ..access import joined_participant, remember_participant
+from ..access import joined_participant, load_workshop, remember_participant
 from ..extensions import limiter
-from ..forms import options
+from ..forms import EmptyForm, options
 from ..models import normalise_join_code
 from . import bp
 from .forms import CodeForm, JoinForm
 from .operations import find_open_workshop, join
+from .operations import remove_name as forget_name
 
 
 def _phase_url(workshop) -> str:
@@ -71,3 +72,17 @@ def join_workshop(code: str):
         return redirect(_phase_url(workshop))
     status = 422 if form.errors else 200
     return render_template("participate/welcome.html", form=form, workshop=workshop), status
+
+
+@bp.route("/w/<int:workshop_id>/me/remove-name", methods=["POST"])
+def remove_name(workshop_id: int):
+    """Take my name off everything I wrote here (it shows "Anonymous" instead)."""
+    workshop = load_workshop(workshop_id)
+    participant = joined_participant(workshop)
+    if participant is None:
+        abort(403, "Only people who joined this workshop can change their name here.")
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    forget_name(workshop, participant)
+    flash("Your name is removed: what you wrote now shows as Anonymous.", "success")
+    return redirect(_phase_url(workshop))
