@@ -8,7 +8,20 @@ from typing import Any
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+def _asset_root() -> Path:
+    """The folder holding templates/, static/, seed/ and migrations/.
+
+    In a checkout (and an editable install) that is the repository root; an
+    installed wheel carries them as ``facilitator/_assets``.
+    """
+    here = Path(__file__).resolve().parent
+    checkout = here.parent
+    if (checkout / "templates").is_dir() and (checkout / "migrations").is_dir():
+        return checkout
+    return here / "_assets"
+
+
+ROOT = _asset_root()
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -68,9 +81,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
+    from .live import bp as live_bp
     from .main import bp as main_bp
     from .participate import bp as participate_bp
     from .phases import PHASE_BLUEPRINTS
+    from .reports import bp as reports_bp
     from .workshops import bp as workshops_bp
 
     app.register_blueprint(main_bp)
@@ -79,3 +94,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(participate_bp)
     for bp in PHASE_BLUEPRINTS:
         app.register_blueprint(bp)
+    app.register_blueprint(live_bp)
+    app.register_blueprint(reports_bp)
