@@ -7,10 +7,12 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from .auth.commands import create_demo_facilitator_command, create_facilitator_command
+    from .services.backup import backup_command
     from .services.seed import seed_command
     from .workshops.trash import purge_trash_command
 
     app.cli.add_command(create_facilitator_command)
     app.cli.add_command(create_demo_facilitator_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(backup_command)
     app.cli.add_command(purge_trash_command)
