@@ -2,7 +2,8 @@
 
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...forms import GroupField, MaxChars, clean_text, load_links
 
@@ -32,3 +33,33 @@ class ThemeForm(FlaskForm):
         validators=[DataRequired("Name the theme."), MaxChars(200)],
     )
     description = TextAreaField("What it means", filters=[clean_text], validators=[MaxChars(2000)])
+
+
+class ThemeChoicesField(SelectMultipleField):
+    """Themes as checkboxes (one list per story on the clustering board)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ClusterForm(FlaskForm):
+    themes = ThemeChoicesField("Themes", coerce=int, validate_choice=True)
+
+
+class InterviewGuideForm(FlaskForm):
+    questions = TextAreaField(
+        "Questions, one per line",
+        description="Leave it empty to bring back the suggested questions.",
+        filters=[clean_text],
+        validators=[MaxChars(5000)],
+    )
+
+    def validate_questions(self, field) -> None:
+        lines = [line for line in (field.data or "").splitlines() if line.strip()]
+        if len(lines) > 20:
+            raise ValidationError(f"Please keep the guide to 20 questions; it has {len(lines)}.")
+        too_long = [i + 1 for i, line in enumerate(lines) if len(line) > 500]
+        if too_long:
+            raise ValidationError(
+                f"Question {too_long[0]} is longer than 500 characters; split it in two."
+            )

@@ -45,3 +45,64 @@ def set_example_themes(example: Example, theme_ids: list[int], workshop: Worksho
 def set_statement_themes(statement, theme_ids: list[int], workshop: Workshop) -> None:
     """Record which themes of the positive core a mission statement grows from."""
     statement.themes = _pick_themes(workshop, theme_ids)
+
+
+def examples_of(workshop: Workshop, *, include_hidden: bool = False) -> list[Example]:
+    """The workshop's stories, oldest first."""
+    stmt = db.select(Example).where(Example.workshop_id == workshop.id)
+    if not include_hidden:
+        stmt = stmt.where(Example.hidden.is_(False))
+    return list(db.session.execute(stmt.order_by(Example.created_at, Example.id)).scalars())
+
+
+def cluster_example(workshop: Workshop, example: Example, theme_ids: list[int]) -> None:
+    """Put a story into exactly these themes of the positive core (the facilitator
+    clusters by ticking themes or by dragging the story onto one).
+
+    :param workshop: the story's workshop.
+    :param example: the story.
+    :param theme_ids: ids of this workshop's themes; others are ignored.
+    """
+    set_example_themes(example, theme_ids, workshop)
+    touch(workshop)
+
+
+# The paired appreciative interview: people interview each other in pairs before
+# writing their stories. Facilitators rewrite these per workshop.
+DEFAULT_INTERVIEW_QUESTIONS = (
+    "Tell me about a time when this worked at its best for you or someone you know. What happened?",
+    "Who was involved, and what did they do that made the difference?",
+    "What made it possible: what was in place around you at the time?",
+    "What do you value most about it, about yourself, and about the people involved?",
+    "What small things, said or done, mattered more than anyone expected?",
+    "If you had three wishes to make moments like that happen more often, what would they be?",
+)
+
+MAX_INTERVIEW_QUESTIONS = 20
+
+
+def interview_questions(workshop: Workshop) -> list[str]:
+    """This workshop's interview guide, or the defaults when it has none of its own."""
+    questions = (workshop.settings or {}).get("interview_questions")
+    return list(questions) if questions else list(DEFAULT_INTERVIEW_QUESTIONS)
+
+
+def has_own_interview_questions(workshop: Workshop) -> bool:
+    return bool((workshop.settings or {}).get("interview_questions"))
+
+
+def set_interview_questions(workshop: Workshop, questions: list[str]) -> None:
+    """Store the workshop's interview guide; an empty list brings the defaults back.
+
+    :param workshop: the workshop.
+    :param questions: the questions in order (blank ones are dropped).
+    """
+    questions = [q.strip() for q in questions if q and q.strip()][:MAX_INTERVIEW_QUESTIONS]
+    # Reassign the dict: the JSON column does not track changes made in place.
+    settings = dict(workshop.settings or {})
+    if questions and questions != list(DEFAULT_INTERVIEW_QUESTIONS):
+        settings["interview_questions"] = questions
+    else:
+        settings.pop("interview_questions", None)
+    workshop.settings = settings
+    touch(workshop)

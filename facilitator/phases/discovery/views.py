@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
-from ...access import load_workshop, require_facilitator
+from ...access import load_workshop, require_facilitator, require_member
 from ...extensions import db
 from ...forms import EmptyForm, options
 from ...models import Example, Phase, Theme
-from ..common import PhaseSpec, register_contribution_routes
+from ..common import PhaseSpec, is_htmx, register_contribution_routes, render_page_or_fragment
 from ..forms_util import apply_group, prepare_group
 from ..operations import delete_contribution, touch
 from . import bp
-from .forms import ExampleForm, ThemeForm
-from .operations import create_theme, set_example_themes, themes_of
+from .forms import ClusterForm, ExampleForm, InterviewGuideForm, ThemeForm
+from .operations import (
+    cluster_example,
+    create_theme,
+    examples_of,
+    has_own_interview_questions,
+    interview_questions,
+    set_example_themes,
+    set_interview_questions,
+    themes_of,
+)
 
 
 def prepare(form, workshop, actor):
@@ -39,6 +48,7 @@ def context(workshop, actor):
     return {
         "themes": themes_of(workshop, include_hidden=actor.can_moderate),
         "theme_form": ThemeForm(),
+        "interview_questions": interview_questions(workshop),
     }
 
 
@@ -54,13 +64,45 @@ SPEC = PhaseSpec(
 register_contribution_routes(bp, SPEC)
 
 
+def _cluster_forms(workshop, examples, themes) -> dict[int, ClusterForm]:
+    """One small theme-picking form per story (prefixed so their fields stay apart)."""
+    choices = options((t.id, t.name) for t in themes)
+    forms = {}
+    for example in examples:
+        form = ClusterForm(prefix=f"ex{example.id}", formdata=None)
+        form.themes.choices = choices
+        form.themes.data = [t.id for t in example.themes]
+        forms[example.id] = form
+    return forms
+
+
+def _themes_page(workshop, actor, form=None, status=200, notice=None, notice_kind="success"):
+    themes = themes_of(workshop, include_hidden=True)
+    examples = examples_of(workshop)
+    return render_page_or_fragment(
+        "discovery/themes.html",
+        "discovery/_cluster.html",
+        status,
+        workshop=workshop,
+        actor=actor,
+        phase=Phase.DISCOVERY,
+        form=form or ThemeForm(),
+        themes=themes,
+        examples=examples,
+        unclustered=[e for e in examples if not e.themes],
+        cluster_forms=_cluster_forms(workshop, examples, themes),
+        action_form=EmptyForm(),
+        notice=notice,
+        notice_kind=notice_kind,
+    )
+
+
 @bp.route("/themes", methods=["GET", "POST"])
 def themes(workshop_id: int):
-    """The positive core: themes and the stories behind each (facilitators add themes)."""
+    """The positive core: cluster the stories into themes (facilitators add themes)."""
     workshop = load_workshop(workshop_id)
     actor = require_facilitator(workshop)
     form = ThemeForm()
-    status = 200
     if form.is_submitted():
         if form.validate():
             create_theme(
@@ -68,16 +110,66 @@ def themes(workshop_id: int):
             )
             flash("Theme added.", "success")
             return redirect(url_for("discovery.themes", workshop_id=workshop.id))
-        status = 422
+        return _themes_page(workshop, actor, form, status=422)
+    return _themes_page(workshop, actor, form)
+
+
+@bp.route("/<int:item_id>/themes", methods=["POST"])
+def cluster(workshop_id: int, item_id: int):
+    """Put a story into the themes ticked (or the one it was dragged onto)."""
+    workshop = load_workshop(workshop_id)
+    actor = require_facilitator(workshop)
+    example = db.get_or_404(Example, item_id)
+    if example.workshop_id != workshop.id:
+        abort(404, "That story is not part of this workshop.")
+    form = ClusterForm(prefix=f"ex{example.id}")
+    form.themes.choices = options((t.id, t.name) for t in themes_of(workshop, include_hidden=True))
+    if not form.validate_on_submit():
+        return _themes_page(
+            workshop,
+            actor,
+            status=422,
+            notice="Pick themes of this workshop; that one is gone or belongs elsewhere. "
+            "The page now shows the current themes.",
+            notice_kind="error",
+        )
+    cluster_example(workshop, example, form.themes.data or [])
+    names = ", ".join(t.name for t in example.themes) or "no theme"
+    message = f"“{example.title}” is now in: {names}."
+    if is_htmx():
+        return _themes_page(workshop, actor, notice=message)
+    flash(message, "success")
+    return redirect(url_for("discovery.themes", workshop_id=workshop.id) + f"#story-{example.id}")
+
+
+@bp.route("/guide", methods=["GET", "POST"])
+def guide(workshop_id: int):
+    """The paired appreciative interview guide: everyone reads it, facilitators edit it."""
+    workshop = load_workshop(workshop_id)
+    actor = require_member(workshop)
+    form = None
+    status = 200
+    if actor.can_moderate:
+        form = InterviewGuideForm()
+        if request.method == "GET":
+            form.questions.data = "\n".join(interview_questions(workshop))
+        elif form.validate_on_submit():
+            set_interview_questions(workshop, (form.questions.data or "").splitlines())
+            flash("The interview guide is saved.", "success")
+            return redirect(url_for("discovery.guide", workshop_id=workshop.id))
+        else:
+            status = 422
+    elif request.method == "POST":
+        abort(403, "Only this workshop's facilitators can change the interview guide.")
     return (
         render_template(
-            "discovery/themes.html",
+            "discovery/guide.html",
             workshop=workshop,
             actor=actor,
             phase=Phase.DISCOVERY,
             form=form,
-            themes=themes_of(workshop, include_hidden=True),
-            action_form=EmptyForm(),
+            interview_questions=interview_questions(workshop),
+            customised=has_own_interview_questions(workshop),
         ),
         status,
     )
