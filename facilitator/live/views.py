@@ -1,0 +1,295 @@
+"""Live screens: the console, the projector, the polls behind them, and the
+facilitator's controls (phase, pause, timer, seating)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from ..access import Actor, actor_for, load_workshop, require_facilitator
+from ..extensions import db
+from ..forms import options
+from ..models import Group, Participant, Phase, Workshop
+from ..phases.common import SPECS, board_context
+from . import bp
+from .conditional import not_modified_or_tag, tagged
+from .forms import LockForm, MoveForm, PhaseForm, TimerForm
+from .operations import (
+    LiveError,
+    add_minutes,
+    move_participant,
+    neighbour_phase,
+    participants_of,
+    pause_timer,
+    resume_timer,
+    set_locked,
+    set_phase,
+    start_timer,
+    stop_timer,
+    timer_view,
+    vote_tallies,
+)
+from .qr import join_url, qr_svg
+
+
+@bp.app_template_global()
+def live_timer(workshop: Workshop):
+    """The workshop's timer as of now, for templates (see ``live/_timer.html``)."""
+    return timer_view(workshop)
+
+
+def _phase_or_404(name: str) -> Phase:
+    try:
+        return Phase(name)
+    except ValueError:
+        abort(404)
+
+
+def _poll_actor(workshop: Workshop, *, facilitator: bool = False) -> Actor:
+    """Who polls. A poll never redirects to a login page (htmx would swap it in): 403."""
+    actor = actor_for(workshop)
+    allowed = actor.can_moderate if facilitator else actor.can_contribute
+    if not allowed:
+        abort(403, "You are no longer part of this workshop. Reload the page.")
+    return actor
+
+
+def _htmx_redirect(url: str):
+    response = make_response("", 200)
+    response.headers["HX-Redirect"] = url
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- polling ------------------------------------------------------------------
+
+
+@bp.get("/live/<phase_name>")
+def poll(workshop_id: int, phase_name: str):
+    """A phase's contributions region (and the room status) for a polling screen."""
+    phase = _phase_or_404(phase_name)
+    unchanged = not_modified_or_tag(workshop_id)
+    if unchanged is not None:
+        return unchanged
+    workshop = load_workshop(workshop_id)
+    actor = _poll_actor(workshop)
+    mode = request.args.get("mode", "page")
+    room = request.args.get("room")
+    if room and room != workshop.phase.value:
+        # The facilitator moved the room on: phones follow, the console reloads.
+        if mode == "console" and actor.can_moderate:
+            return _htmx_redirect(url_for("live.console", workshop_id=workshop.id))
+        if actor.is_participant:
+            return _htmx_redirect(url_for(f"{workshop.phase.value}.index", workshop_id=workshop.id))
+    context = board_context(SPECS[phase], workshop, actor)
+    html = render_template("live/_poll.html", live_mode=mode, **context)
+    return tagged(make_response(html))
+
+
+# --- the console --------------------------------------------------------------
+
+
+def _console(workshop: Workshop, actor: Actor, *, timer_form=None, errors=(), status=200):
+    phase = workshop.phase
+    context = board_context(SPECS[phase], workshop, actor)
+    participants = db.session.execute(
+        db.select(db.func.count())
+        .select_from(Participant)
+        .where(Participant.workshop_id == workshop.id)
+    ).scalar_one()
+    response = make_response(
+        render_template(
+            "live/console.html",
+            timer_form=timer_form or TimerForm(),
+            control_errors=list(errors),
+            previous_phase=neighbour_phase(phase, -1),
+            next_phase=neighbour_phase(phase, 1),
+            participant_count=participants,
+            live_mode="console",
+            **context,
+        ),
+        status,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/console")
+def console(workshop_id: int):
+    """The facilitator's console: every group's contributions live, with the room's controls."""
+    workshop = load_workshop(workshop_id)
+    actor = require_facilitator(workshop)
+    return _console(workshop, actor)
+
+
+def _back_to_console(workshop: Workshop):
+    return redirect(url_for("live.console", workshop_id=workshop.id))
+
+
+@bp.post("/console/phase")
+def change_phase(workshop_id: int):
+    """Move the room to another phase."""
+    workshop = load_workshop(workshop_id)
+    actor = require_facilitator(workshop)
+    form = PhaseForm()
+    if not form.validate_on_submit():
+        return _console(workshop, actor, errors=_all_errors(form), status=422)
+    set_phase(workshop, Phase(form.phase.data))
+    flash(f"The room is now in {workshop.phase.label}.", "success")
+    return _back_to_console(workshop)
+
+
+@bp.post("/console/lock")
+def lock(workshop_id: int):
+    """Pause contributions from participants, or reopen them."""
+    workshop = load_workshop(workshop_id)
+    actor = require_facilitator(workshop)
+    form = LockForm()
+    if not form.validate_on_submit():
+        return _console(workshop, actor, errors=_all_errors(form), status=422)
+    set_locked(workshop, form.locked.data == "1")
+    flash("Contributions are paused." if workshop.locked else "Contributions are open.", "info")
+    return _back_to_console(workshop)
+
+
+@bp.post("/console/timer")
+def timer(workshop_id: int):
+    """Start, pause, resume, extend or stop the phase timer."""
+    workshop = load_workshop(workshop_id)
+    actor = require_facilitator(workshop)
+    form = TimerForm()
+    if not form.validate_on_submit():
+        return _console(workshop, actor, timer_form=form, status=422)
+    action = form.action.data
+    minutes = form.minutes.data
+    try:
+        if action in ("start", "add") and not minutes:
+            raise LiveError("Say how many minutes.")
+        if action == "start":
+            start_timer(workshop, minutes)
+        elif action == "add":
+            add_minutes(workshop, minutes)
+        elif action == "pause":
+            pause_timer(workshop)
+        elif action == "resume":
+            resume_timer(workshop)
+        else:
+            stop_timer(workshop)
+    except LiveError as exc:
+        form.minutes.errors = [*form.minutes.errors, str(exc)]
+        return _console(workshop, actor, timer_form=form, status=422)
+    return _back_to_console(workshop)
+
+
+def _all_errors(form) -> list[str]:
+    return [error for errors in form.errors.values() for error in errors]
+
+
+# --- the projector ------------------------------------------------------------
+
+
+def _projector_context(workshop: Workshop) -> dict:
+    phase = workshop.phase
+    spec = SPECS[phase]
+    items = list(
+        db.session.execute(
+            db.select(spec.model)
+            .where(spec.model.workshop_id == workshop.id, spec.model.hidden.is_(False))
+            .order_by(*(spec.order_by or (spec.model.created_at, spec.model.id)))
+        ).scalars()
+    )
+    columns: dict[int | None, list] = {g.id: [] for g in workshop.groups}
+    for item in items:
+        columns.setdefault(item.group_id, []).append(item)
+    wall = [(g, columns.pop(g.id)) for g in workshop.groups]
+    if columns.get(None):
+        wall.append((None, columns.pop(None)))
+    tallies = vote_tallies(workshop) if phase == Phase.DREAM else []
+    top = max((count for _, count in tallies), default=0)
+    return dict(workshop=workshop, phase=phase, wall=wall, tallies=tallies, top_votes=top)
+
+
+@bp.get("/projector")
+def projector(workshop_id: int):
+    """The room screen: join QR code and code, the phase and its timer, the live wall."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    url = join_url(workshop)
+    response = make_response(
+        render_template(
+            "projector/show.html",
+            qr=Markup(qr_svg(url, title=f"QR code: join at {url}")),
+            join_link=url,
+            **_projector_context(workshop),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/projector/live")
+def projector_live(workshop_id: int):
+    """The projector's live part, for its poll."""
+    unchanged = not_modified_or_tag(workshop_id)
+    if unchanged is not None:
+        return unchanged
+    workshop = load_workshop(workshop_id)
+    _poll_actor(workshop, facilitator=True)
+    html = render_template("projector/_live.html", **_projector_context(workshop))
+    return tagged(make_response(html))
+
+
+@bp.get("/qr.svg")
+def qr(workshop_id: int):
+    """The join QR code as an SVG image (to print or paste into slides)."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    url = join_url(workshop)
+    svg = qr_svg(url, title=f"Join at {url}", standalone=True)
+    response = make_response(svg)
+    response.mimetype = "image/svg+xml"
+    return response
+
+
+# --- seating participants -----------------------------------------------------
+
+
+def _move_form(workshop: Workshop, participant: Participant) -> MoveForm:
+    form = MoveForm(prefix=f"p{participant.id}", data={"group": participant.group_id or 0})
+    form.group.choices = options([(0, "No table yet")] + [(g.id, g.name) for g in workshop.groups])
+    return form
+
+
+@bp.get("/participants")
+def participants(workshop_id: int):
+    """Who joined, and at which table; facilitators move people between tables."""
+    workshop = load_workshop(workshop_id)
+    actor = require_facilitator(workshop)
+    people = participants_of(workshop)
+    return render_template(
+        "live/participants.html",
+        workshop=workshop,
+        actor=actor,
+        people=[(p, _move_form(workshop, p)) for p in people],
+    )
+
+
+@bp.post("/participants/<int:participant_id>/move")
+def move(workshop_id: int, participant_id: int):
+    """Seat one participant at another table."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    participant = db.get_or_404(Participant, participant_id)
+    if participant.workshop_id != workshop.id:
+        abort(404)
+    form = _move_form(workshop, participant)
+    if not form.validate_on_submit():
+        abort(422, "Pick one of this workshop's tables.")
+    group = db.get_or_404(Group, form.group.data) if form.group.data else None
+    try:
+        move_participant(workshop, participant, group)
+    except LiveError as exc:
+        abort(422, str(exc))
+    where = group.name if group is not None else "no table"
+    flash(f"{participant.public_name} is now at {where}.", "success")
+    return redirect(url_for("live.participants", workshop_id=workshop.id))

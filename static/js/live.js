@@ -1,0 +1,160 @@
+// Live screens: conditional polling, drafts that survive reloads and phase
+// switches, and readable messages when a post cannot be sent.
+// No inline scripts anywhere: the CSP forbids them.
+(function () {
+  "use strict";
+
+  // --- Polling: send the last ETag back, so "nothing new" costs a 304 ---------
+  // Elements marked data-poll poll with hx-trigger="every 2s". Their answers
+  // are never cached by the browser (Cache-Control: no-store); we keep the tag
+  // ourselves, keyed by the polled URL, because the element is replaced on
+  // every fresh answer. htmx-config (base.html) makes a 304 swap nothing.
+  var etags = {};
+
+  function isPoll(elt) {
+    return !!(elt && elt.hasAttribute && elt.hasAttribute("data-poll"));
+  }
+
+  function pollUrl(elt) {
+    return elt.getAttribute("hx-get") || "";
+  }
+
+  function setOffline(offline) {
+    document.documentElement.classList.toggle("is-offline", offline);
+    var notes = document.querySelectorAll("[data-offline-note]");
+    for (var i = 0; i < notes.length; i++) notes[i].hidden = !offline;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    // A hidden tab (phone in a pocket) does not poll; it catches up when shown.
+    if (isPoll(evt.detail.elt) && document.hidden) evt.preventDefault();
+  });
+
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (!isPoll(elt)) return;
+    var tag = etags[pollUrl(elt)];
+    if (tag) evt.detail.headers["If-None-Match"] = tag;
+  });
+
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var elt = evt.detail.elt;
+    var xhr = evt.detail.xhr;
+    if (!isPoll(elt) || !xhr) return;
+    if (xhr.status === 200 || xhr.status === 304) {
+      var tag = xhr.getResponseHeader("ETag");
+      if (tag) etags[pollUrl(elt)] = tag;
+      setOffline(false);
+    }
+  });
+
+  // --- Drafts: what people type is kept in localStorage until it is saved ----
+  var PREFIX = "facilitator-draft:";
+  var TEXTUAL = { text: 1, textarea: 1, search: 1, url: 1, email: 1, number: 1, date: 1 };
+
+  function isDraftField(field) {
+    return !!(field && field.name && field.form && field.form.hasAttribute("data-draft") &&
+      TEXTUAL[field.type] && field.name !== "csrf_token");
+  }
+
+  function draftKey(field) {
+    return PREFIX + (field.form.getAttribute("action") || window.location.pathname) + "#" + field.name;
+  }
+
+  function store(key, value) {
+    try {
+      if (value) window.localStorage.setItem(key, value);
+      else window.localStorage.removeItem(key);
+    } catch (e) { /* private mode or full: drafts are a nicety */ }
+  }
+
+  function fieldsOf(form) {
+    var out = [];
+    for (var i = 0; i < form.elements.length; i++) {
+      if (isDraftField(form.elements[i])) out.push(form.elements[i]);
+    }
+    return out;
+  }
+
+  function restoreDrafts(root) {
+    if (!root || !root.querySelectorAll) return;
+    var forms = root.querySelectorAll("form[data-draft]");
+    for (var i = 0; i < forms.length; i++) {
+      var fields = fieldsOf(forms[i]);
+      for (var j = 0; j < fields.length; j++) {
+        var saved = null;
+        try { saved = window.localStorage.getItem(draftKey(fields[j])); } catch (e) { saved = null; }
+        if (saved && !fields[j].value) fields[j].value = saved;
+      }
+    }
+  }
+
+  function clearDrafts(form) {
+    var fields = fieldsOf(form);
+    for (var i = 0; i < fields.length; i++) store(draftKey(fields[i]), "");
+  }
+
+  document.addEventListener("input", function (evt) {
+    if (isDraftField(evt.target)) store(draftKey(evt.target), evt.target.value);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { restoreDrafts(document); });
+  document.addEventListener("htmx:load", function (evt) { restoreDrafts(evt.detail.elt); });
+
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    // Saved (200): the draft is done. Refused or invalid (409/422): keep it.
+    var form = evt.detail.requestConfig && evt.detail.requestConfig.elt;
+    if (form && form.hasAttribute && form.hasAttribute("data-draft") && evt.detail.xhr.status === 200) {
+      clearDrafts(form);
+    }
+  });
+
+  // --- Posts that fail: say so, keep the form as it is ----------------------
+  function messageSlot(elt) {
+    var form = elt && elt.closest ? elt.closest("form") : null;
+    var slot = form ? form.querySelector("[data-send-error]") : null;
+    if (slot) return slot;
+    slot = document.getElementById("live-error");
+    if (!slot) {
+      slot = document.createElement("p");
+      slot.id = "live-error";
+      slot.className = "flash flash-error live-error";
+      slot.setAttribute("role", "alert");
+      var main = document.getElementById("content") || document.body;
+      main.insertBefore(slot, main.firstChild);
+    }
+    return slot;
+  }
+
+  function showError(elt, message) {
+    var slot = messageSlot(elt);
+    slot.textContent = message;
+    slot.hidden = false;
+  }
+
+  document.addEventListener("htmx:sendError", function (evt) {
+    if (isPoll(evt.detail.elt)) { setOffline(true); return; }
+    showError(evt.detail.elt, "We could not reach the server, so nothing was sent. " +
+      "What you typed is still here: check your connection and try again.");
+  });
+
+  document.addEventListener("htmx:responseError", function (evt) {
+    if (isPoll(evt.detail.elt)) return;
+    var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
+    var text = "";
+    if (evt.detail.xhr && /text\/html/.test(evt.detail.xhr.getResponseHeader("Content-Type") || "")) {
+      // Our error fragments are one short sentence; show it as text.
+      // (DOMParser makes an inert document: nothing in it loads or runs.)
+      var doc = new DOMParser().parseFromString(evt.detail.xhr.responseText, "text/html");
+      text = (doc.body.textContent || "").trim().slice(0, 300);
+    }
+    showError(evt.detail.elt, (text || "That did not work (error " + status + ").") +
+      " What you typed is still here.");
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form") : null;
+    var slot = form ? form.querySelector("[data-send-error]") : null;
+    if (slot) slot.hidden = true;
+  });
+})();
