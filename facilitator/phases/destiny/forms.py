@@ -35,3 +35,9 @@ class ActionForm(FlaskForm):
         if field.raw_data and field.raw_data[0] and field.data is None:
             field.errors[:] = []
             raise ValidationError("Use a date like 2026-12-31.")
+
+
+class StatusForm(FlaskForm):
+    """The quick status change on the board (facilitators)."""
+
+    status = SelectField("Status", choices=options((s.value, s.label) for s in ActionStatus))

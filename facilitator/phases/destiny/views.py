@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from flask import abort, flash, redirect, url_for
+
+from ...access import load_workshop, require_facilitator, require_member
 from ...extensions import db
-from ...forms import options
+from ...forms import EmptyForm, options
 from ...models import ActionPoint, ActionStatus, DesignElement, Phase
-from ..common import PhaseSpec, register_contribution_routes
+from ..common import PhaseSpec, is_htmx, register_contribution_routes
 from ..forms_util import apply_group, prepare_group, shorten, statement_choices
 from . import bp
-from .forms import ActionForm
+from .forms import ActionForm, StatusForm
+from .operations import (
+    SignupRefused,
+    helpers_by_action,
+    my_signups,
+    set_status,
+    signup_refusal,
+    toggle_signup,
+)
 
 
 def design_choices(workshop) -> list[tuple[int, str]]:
@@ -37,6 +48,15 @@ def apply(item, form, workshop, actor):
     apply_group(item, form, actor)
 
 
+def context(workshop, actor):
+    return {
+        "helpers": helpers_by_action(workshop),
+        "my_signups": my_signups(actor),
+        "signup_refusal": signup_refusal(workshop, actor),
+        "statuses": list(ActionStatus),
+    }
+
+
 SPEC = PhaseSpec(
     phase=Phase.DESTINY,
     model=ActionPoint,
@@ -44,5 +64,56 @@ SPEC = PhaseSpec(
     noun="action",
     apply_form=apply,
     prepare_form=prepare,
+    board_context=context,
 )
 register_contribution_routes(bp, SPEC)
+
+
+def _load_action(workshop, item_id: int) -> ActionPoint:
+    action = db.get_or_404(ActionPoint, item_id)
+    if action.workshop_id != workshop.id:
+        abort(404, "That action is not part of this workshop.")
+    return action
+
+
+def _done(workshop, actor, message: str, anchor: str):
+    if is_htmx():
+        return SPEC.render_board(workshop, actor, notice=message)
+    flash(message, "success")
+    return redirect(url_for("destiny.index", workshop_id=workshop.id) + anchor)
+
+
+@bp.route("/<int:item_id>/status", methods=["POST"])
+def status(workshop_id: int, item_id: int):
+    """Change an action's status from the board (facilitators)."""
+    workshop = load_workshop(workshop_id)
+    actor = require_facilitator(workshop)
+    action = _load_action(workshop, item_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return SPEC.render_board(
+            workshop, actor, status=422, notice="Pick one of the listed statuses."
+        )
+    set_status(workshop, action, ActionStatus(form.status.data))
+    return _done(
+        workshop,
+        actor,
+        f"“{shorten(action.action, 60)}” is {action.status.label.lower()}.",
+        f"#destiny-{action.id}",
+    )
+
+
+@bp.route("/<int:item_id>/signup", methods=["POST"])
+def signup(workshop_id: int, item_id: int):
+    """Say "I will help" with an action, or take it back."""
+    workshop = load_workshop(workshop_id)
+    actor = require_member(workshop)
+    action = _load_action(workshop, item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        joined = toggle_signup(workshop, actor, action)
+    except SignupRefused as exc:
+        return SPEC.render_board(workshop, actor, status=409, notice=str(exc))
+    message = "Thank you: you are down to help." if joined else "You are no longer down to help."
+    return _done(workshop, actor, message, f"#destiny-{action.id}")
