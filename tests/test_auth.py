@@ -9,6 +9,7 @@ from tests.conftest import PASSWORD
 
 
 def test_create_facilitator_command(app, runner):
+    app.config.pop("PASSWORD_HASH_METHOD")  # the production default
     result = runner.invoke(
         args=["create-facilitator", "Ann@Example.org", "--password", "long enough pw"]
     )

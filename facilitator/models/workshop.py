@@ -7,6 +7,7 @@ import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -97,8 +98,14 @@ class Facilitator(UserMixin, TimestampMixin, Base):
     )
 
     def set_password(self, password: str) -> None:
-        # Werkzeug's default is scrypt, a current memory-hard algorithm.
-        self.password_hash = generate_password_hash(password)
+        # scrypt (memory-hard) unless PASSWORD_HASH_METHOD says otherwise; the
+        # test suite uses a cheap method so it doesn't spend its time hashing.
+        method = (
+            current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+            if has_app_context()
+            else "scrypt"
+        )
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
