@@ -1,7 +1,15 @@
 """Workshop, group and co-facilitator forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, NumberRange, Optional, ValidationError
 
 from ..forms import MaxChars, clean_text, options
@@ -46,6 +54,10 @@ class WorkshopForm(FlaskForm):
         validators=[MaxChars(2000)],
     )
     previous = SelectField("Follows an earlier workshop", coerce=int, default=0)
+    carry_forward = BooleanField(
+        "Carry forward its themes and mission statements",
+        description="Only used when creating; you can also do it later on the workshop page.",
+    )
 
     def validate_ends_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:

@@ -100,3 +100,81 @@ def visible_workshops(facilitator: Facilitator) -> list[Workshop]:
             stmt.order_by(Workshop.starts_on.desc().nulls_last(), Workshop.id)
         ).scalars()
     )
+
+
+def carry_forward(workshop: Workshop) -> tuple[int, int]:
+    """Bring the earlier workshop's themes and mission statements into this one.
+
+    Copies keep a link to what they were copied from (``origin_id``); each copied
+    statement is linked to the copies of its themes. Carrying forward again only
+    adds what is new in the earlier workshop, so nothing is duplicated.
+
+    :param workshop: a workshop whose ``previous`` is set.
+    :returns: how many themes and statements were added this time.
+    :raises WorkshopError: when the workshop follows no (existing) earlier one.
+    """
+    from ..models import MissionStatement, Theme
+
+    previous = workshop.previous
+    if previous is None or previous.deleted_at is not None:
+        raise WorkshopError(
+            "This workshop does not follow an earlier one. Pick the earlier workshop "
+            "under 'Edit details and settings' first."
+        )
+    origin_note = f"Carried forward from {previous.title}"
+
+    def note(source: str) -> str:
+        return f"{origin_note} · {source}" if source else origin_note
+
+    def copies_of(model) -> dict[int, object]:
+        rows = db.session.execute(
+            db.select(model).where(model.workshop_id == workshop.id, model.origin_id.is_not(None))
+        ).scalars()
+        return {row.origin_id: row for row in rows}
+
+    def originals(model, *order):
+        return db.session.execute(
+            db.select(model)
+            .where(model.workshop_id == previous.id, model.hidden.is_(False))
+            .order_by(*order)
+        ).scalars()
+
+    theme_copies = copies_of(Theme)
+    position = db.session.execute(
+        db.select(db.func.count()).select_from(Theme).where(Theme.workshop_id == workshop.id)
+    ).scalar_one()
+    added_themes = 0
+    for theme in originals(Theme, Theme.position, Theme.id):
+        if theme.id in theme_copies:
+            continue
+        copy = Theme(
+            workshop_id=workshop.id,
+            name=theme.name,
+            description=theme.description,
+            position=position + added_themes,
+            origin_id=theme.id,
+            source=note(theme.source),
+        )
+        db.session.add(copy)
+        theme_copies[theme.id] = copy
+        added_themes += 1
+
+    statement_copies = copies_of(MissionStatement)
+    added_statements = 0
+    for statement in originals(MissionStatement, MissionStatement.id):
+        if statement.id in statement_copies:
+            continue
+        copy = MissionStatement(
+            workshop_id=workshop.id,
+            text=statement.text,
+            origin_id=statement.id,
+            source=note(statement.source),
+            themes=[theme_copies[t.id] for t in statement.themes if t.id in theme_copies],
+        )
+        db.session.add(copy)
+        added_statements += 1
+
+    if added_themes or added_statements:
+        bump(workshop)
+    db.session.commit()
+    return added_themes, added_statements

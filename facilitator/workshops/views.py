@@ -15,6 +15,7 @@ from .operations import (
     WorkshopError,
     add_group,
     add_role,
+    carry_forward,
     create_workshop,
     remove_group,
     update_workshop,
@@ -63,6 +64,8 @@ def new():
             current_user, groups=groups, previous_id=form.previous.data or None, **fields
         )
         flash(f"Workshop created. Participants join with the code {workshop.join_code}.", "success")
+        if form.carry_forward.data and workshop.previous_id:
+            _carry_forward_and_say(workshop)
         return redirect(url_for("workshops.show", workshop_id=workshop.id))
     status = 422 if form.errors else 200
     return render_template("workshops/form.html", form=form, workshop=None), status
@@ -115,6 +118,7 @@ def edit(workshop_id: int):
     form = WorkshopForm(obj=workshop)
     _previous_choices(form, exclude=workshop.id)
     del form.group_names
+    del form.carry_forward
     if request.method == "GET":
         form.previous.data = workshop.previous_id or 0
     if form.validate_on_submit():
@@ -126,6 +130,33 @@ def edit(workshop_id: int):
         return redirect(url_for("workshops.show", workshop_id=workshop.id))
     status = 422 if form.errors else 200
     return render_template("workshops/form.html", form=form, workshop=workshop), status
+
+
+def _carry_forward_and_say(workshop) -> None:
+    try:
+        themes, statements = carry_forward(workshop)
+    except WorkshopError as exc:
+        flash(str(exc), "error")
+        return
+    if themes or statements:
+        flash(
+            f"Carried forward {themes} theme{'' if themes == 1 else 's'} and {statements} "
+            f"mission statement{'' if statements == 1 else 's'} from {workshop.previous.title}.",
+            "success",
+        )
+    else:
+        flash(f"Everything from {workshop.previous.title} is already here.", "info")
+
+
+@bp.route("/<int:workshop_id>/carry-forward", methods=["POST"], endpoint="carry_forward")
+def carry_forward_view(workshop_id: int):
+    """Bring the earlier workshop's themes and mission statements into this one."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    _carry_forward_and_say(workshop)
+    return redirect(url_for("workshops.show", workshop_id=workshop.id) + "#continuity")
 
 
 @bp.route("/<int:workshop_id>/groups", methods=["POST"])
