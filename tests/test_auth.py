@@ -45,6 +45,9 @@ def test_create_facilitator_refuses_duplicates_and_short_passwords(runner):
     again = runner.invoke(args=["create-facilitator", "A@example.org", "--password", "12345678"])
     assert again.exit_code != 0
     assert "already a facilitator" in again.output
+    local = runner.invoke(args=["create-facilitator", "me@host.local", "--password", "12345678"])
+    assert local.exit_code != 0
+    assert "not a usable email address" in local.output
     short = runner.invoke(args=["create-facilitator", "b@example.org", "--password", "short"])
     assert short.exit_code != 0
     assert "at least 8 characters" in short.output
@@ -96,4 +99,12 @@ def test_demo_facilitator_gets_seeded_workshops(app, runner, create_workshop):
         from facilitator.models import Workshop
 
         workshop = db.session.get(Workshop, wid)
-        assert [p.email for p in workshop.facilitators()] == ["demo@facilitator.local"]
+        assert [p.email for p in workshop.facilitators()] == ["demo@example.org"]
+
+
+def test_demo_facilitator_can_log_in_through_the_form(runner, client):
+    assert runner.invoke(args=["create-demo-facilitator"]).exit_code == 0
+    response = client.post(
+        "/login", data={"email": "demo@example.org", "password": "demo-workshop"}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)

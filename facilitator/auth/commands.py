@@ -24,7 +24,7 @@ def create_facilitator_command(email: str, password: str, name: str, admin: bool
     click.echo(f"Created {kind} {facilitator.email}.")
 
 
-DEMO_EMAIL = "demo@facilitator.local"
+DEMO_EMAIL = "demo@example.org"
 
 
 @click.command("create-demo-facilitator")

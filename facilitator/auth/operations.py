@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
+
 from ..extensions import db
 from ..models import Facilitator
 
@@ -20,9 +22,11 @@ def create_facilitator(
     :param name: display name (defaults to the part before the @).
     :param admin: administrators open every workshop.
     """
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise AccountError(f"{email!r} is not an email address.")
+    try:
+        # The same check the login form applies, so every account can log in.
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(f"{email.strip()!r} is not a usable email address: {exc}") from exc
     if len(password) < 8:
         raise AccountError("The password needs at least 8 characters.")
     existing = db.session.execute(
