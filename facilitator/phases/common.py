@@ -112,7 +112,9 @@ def board_context(
 ) -> dict[str, Any]:
     """Everything ``<phase>/_board.html`` needs, for this person."""
     if form is None:
-        form = spec.form_class()
+        # A fresh, empty form: after a successful post the board must not echo
+        # the request's fields back (the phone would show the sent text again).
+        form = spec.form_class(formdata=None)
         spec.prepare_form(form, workshop, actor)
     items = items_for(spec, workshop, actor)
     groups = visible_groups(workshop, actor)

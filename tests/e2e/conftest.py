@@ -278,3 +278,108 @@ def save_screenshot(page, name: str, full_page: bool = False) -> None:
     tmp = SCREENSHOTS / f".{name}.png"
     page.screenshot(path=str(tmp), full_page=full_page, animations="disabled", caret="hide")
     shutil.move(tmp, SCREENSHOTS / f"{name}.png")
+
+
+@pytest.fixture
+def seed_workshop(seed_app):
+    """Factory: a workshop with three tables and one contribution per phase, arranged in
+    the database; ``seed_workshop(phase="dream", facilitator=email)`` → (id, join code)."""
+    from datetime import date
+
+    from facilitator.extensions import db
+    from facilitator.models import (
+        ActionPoint,
+        DesignElement,
+        Example,
+        Facilitator,
+        Group,
+        MissionStatement,
+        Phase,
+        Theme,
+        Workshop,
+        WorkshopRole,
+    )
+
+    def make(phase: str = "discovery", facilitator: str | None = None, **columns):
+        with seed_app.app_context():
+            workshop = Workshop(
+                title=columns.pop("title", "Desistance knowledge exchange"),
+                topic="What helps people stop offending, and stay stopped?",
+                venue="Glasgow",
+                starts_on=date(2026, 5, 16),
+                phase=Phase(phase),
+                **columns,
+            )
+            for i, name in enumerate(("Table 1", "Table 2", "Table 3")):
+                workshop.groups.append(Group(name=name, position=i))
+            if facilitator:
+                person = db.session.execute(
+                    db.select(Facilitator).filter_by(email=facilitator)
+                ).scalar_one()
+                workshop.roles.append(WorkshopRole(facilitator=person))
+            db.session.add(workshop)
+            db.session.flush()
+            table = workshop.groups[0].id
+            theme = Theme(workshop_id=workshop.id, name="Being believed in", position=0)
+            example = Example(
+                workshop_id=workshop.id,
+                group_id=table,
+                title="Met at the gate",
+                story="A mentor met him at the gate with a bus pass and a coffee.",
+                what_worked="Someone turned up, on the day.",
+                place="HMP Barlinnie",
+                themes=[theme],
+            )
+            statement = MissionStatement(
+                workshop_id=workshop.id,
+                group_id=table,
+                text="Everyone leaving prison is met at the gate by someone who believes in them.",
+                themes=[theme],
+            )
+            design = DesignElement(
+                workshop_id=workshop.id,
+                group_id=table,
+                statement=statement,
+                text="A gate-pickup rota of trained volunteers",
+                who_involved="Third-sector mentors, prison staff",
+            )
+            action = ActionPoint(
+                workshop_id=workshop.id,
+                group_id=table,
+                design=design,
+                action="Recruit ten gate mentors",
+                owner="Mentoring network",
+                due_on=date(2026, 9, 1),
+                first_step="Ask last year's volunteers back",
+            )
+            db.session.add_all([theme, example, statement, design, action])
+            db.session.commit()
+            return workshop.id, workshop.join_code
+
+    return make
+
+
+@pytest.fixture
+def set_phase(seed_app):
+    """``set_phase(workshop_id, "dream")``: move the room directly in the database."""
+    from facilitator.extensions import db
+    from facilitator.models import Phase, Workshop
+    from facilitator.services.live import bump
+
+    def do(workshop_id: int, phase: str) -> None:
+        with seed_app.app_context():
+            workshop = db.session.get(Workshop, workshop_id)
+            workshop.phase = Phase(phase)
+            bump(workshop)
+            db.session.commit()
+
+    return do
+
+
+def join(page, code: str, name: str = "Sam", table: str = "Table 1") -> None:
+    """Join through the QR link's page as ``name`` at ``table``; ends on the phase page."""
+    page.goto(f"/j/{code}")
+    page.get_by_label("Your name (optional)").fill(name)
+    page.get_by_label(table, exact=True).check()
+    page.get_by_role("button", name="Join the workshop").click()
+    page.wait_for_url(re.compile(r"/w/\d+/\w+/$"))
