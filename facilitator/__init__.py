@@ -60,6 +60,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .static_files import register as register_static_files
 
     register_static_files(app)
+
+    from .live_shortcut import register as register_live_shortcut
+
+    register_live_shortcut(app)
     return app
 
 

@@ -48,11 +48,19 @@ def viewer_key(workshop_id: int) -> str:
     return f"{user}:{token}"
 
 
-def live_etag(workshop_id: int, revision: int) -> str:
-    """The (unquoted) entity tag for this request's URL, viewer and ``revision``."""
-    variant = f"{workshop_id}|{request.full_path}|{viewer_key(workshop_id)}"
+def etag_for(workshop_id: int, full_path: str, viewer: str, revision: int) -> str:
+    """The (unquoted) entity tag for a URL, a viewer key and ``revision``.
+
+    A pure function: facilitator.live_shortcut computes the same tag outside Flask.
+    """
+    variant = f"{workshop_id}|{full_path}|{viewer}"
     digest = hashlib.sha256(variant.encode()).hexdigest()[:20]
     return f"r{revision}-{digest}"
+
+
+def live_etag(workshop_id: int, revision: int) -> str:
+    """The (unquoted) entity tag for this request's URL, viewer and ``revision``."""
+    return etag_for(workshop_id, request.full_path, viewer_key(workshop_id), revision)
 
 
 def not_modified_or_tag(workshop_id: int) -> Response | None:

@@ -1,0 +1,95 @@
+"""The WSGI shortcut answers "nothing new" polls with the same 304 Flask would,
+and hands everything else to Flask."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import pytest
+from flask import Flask
+
+from facilitator.extensions import db
+from facilitator.models import Workshop
+from facilitator.security import HEADERS
+
+HX = {"HX-Request": "true"}
+
+
+def poll_url(wid: int) -> str:
+    return f"/w/{wid}/live/discovery?" + urllib.parse.urlencode({"room": "discovery"})
+
+
+@pytest.fixture
+def shortcut(app: Flask):
+    return app.extensions["live_shortcut"]
+
+
+def test_unchanged_poll_is_answered_before_flask(app, client, create_workshop, join, shortcut):
+    wid = create_workshop()
+    join(client, wid)
+    first = client.get(poll_url(wid), headers=HX)
+    assert first.status_code == 200 and shortcut.hits == 0
+
+    again = client.get(poll_url(wid), headers={**HX, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert shortcut.hits == 1
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Cache-Control"] == "no-store"
+    assert "Cookie" in again.headers["Vary"]
+    for name, value in HEADERS.items():
+        assert again.headers[name] == value
+
+
+def test_a_change_makes_the_next_poll_fresh(app, client, create_workshop, join, shortcut):
+    wid = create_workshop()
+    join(client, wid)
+    etag = client.get(poll_url(wid), headers=HX).headers["ETag"]
+    client.post(f"/w/{wid}/discovery/new", data={"title": "Keys on release day"}, headers=HX)
+    fresh = client.get(poll_url(wid), headers={**HX, "If-None-Match": etag})
+    assert fresh.status_code == 200
+    assert "Keys on release day" in fresh.get_data(as_text=True)
+    assert shortcut.hits == 0
+
+
+def test_another_viewer_or_a_forged_cookie_goes_to_flask(
+    app, client, create_workshop, join, shortcut
+):
+    wid = create_workshop()
+    join(client, wid)
+    etag = client.get(poll_url(wid), headers=HX).headers["ETag"]
+    stranger = app.test_client()
+    assert stranger.get(poll_url(wid), headers={**HX, "If-None-Match": etag}).status_code == 403
+    forged = app.test_client()
+    forged.set_cookie("session", "eyJqb2luZWQiOnt9fQ.forged.signature", domain="localhost")
+    assert forged.get(poll_url(wid), headers={**HX, "If-None-Match": etag}).status_code == 403
+    assert shortcut.hits == 0
+
+
+def test_deleted_workshop_is_404_even_with_a_current_tag(
+    app, client, create_workshop, join, shortcut
+):
+    wid = create_workshop()
+    join(client, wid)
+    etag = client.get(poll_url(wid), headers=HX).headers["ETag"]
+    with app.app_context():
+        db.session.get(Workshop, wid).deleted_at = db.func.now()
+        db.session.commit()
+    assert client.get(poll_url(wid), headers={**HX, "If-None-Match": etag}).status_code == 404
+    assert shortcut.hits == 0
+
+
+def test_projector_poll_gets_the_shortcut_too(app, facilitator_client, shortcut):
+    client, wid, _ = facilitator_client
+    first = client.get(f"/w/{wid}/projector/live", headers=HX)
+    assert first.status_code == 200
+    again = client.get(
+        f"/w/{wid}/projector/live", headers={**HX, "If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304 and shortcut.hits == 1
+
+
+def test_other_conditional_requests_pass_through(client, shortcut):
+    first = client.get("/static/css/app.css")
+    again = client.get("/static/css/app.css", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert shortcut.hits == 0
