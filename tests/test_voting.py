@@ -218,3 +218,24 @@ def test_concurrent_clicks_never_overspend(database_url, tmp_path):
         slots = session.execute(select(Vote.slot).where(Vote.statement_id == sid)).scalars()
         assert sorted(slots) == [1, 2, 3]
     engine.dispose()
+
+
+def test_ballot_lists_every_tables_statements(app, client, join, dream):
+    wid, (first, _) = dream
+    with app.app_context():
+        workshop = db.session.get(Workshop, wid)
+        other_table = MissionStatement(
+            workshop_id=wid,
+            text="Families are part of release plans.",
+            group_id=workshop.groups[1].id,
+        )
+        db.session.add(other_table)
+        db.session.commit()
+        other_id = other_table.id
+    pid = join(client, wid, group=0)
+    page = client.get(f"/w/{wid}/dream/").get_data(as_text=True)
+    ballot = page[page.index('class="ballot"') :]
+    assert "Families are part of release plans." in ballot
+    assert f"/w/{wid}/dream/{other_id}/vote" in ballot
+    assert client.post(f"/w/{wid}/dream/{other_id}/vote", headers=HX).status_code == 200
+    assert votes_of(app, pid) == [(other_id, 1)]

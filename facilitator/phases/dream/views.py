@@ -52,6 +52,8 @@ def context(workshop, actor):
         "dots_left": dots_left(workshop, actor.participant),
         "voting_refusal": voting_refusal(workshop, actor),
         "results": [pair for pair in results if pair[1] > 0],
+        # Everyone votes on the whole room's statements, not only their table's.
+        "ballot": [(s, counts.get(s.id, 0) + s.seed_votes) for s in statements],
     }
 
 
