@@ -239,3 +239,15 @@ def test_ballot_lists_every_tables_statements(app, client, join, dream):
     assert f"/w/{wid}/dream/{other_id}/vote" in ballot
     assert client.post(f"/w/{wid}/dream/{other_id}/vote", headers=HX).status_code == 200
     assert votes_of(app, pid) == [(other_id, 1)]
+
+
+def test_facilitator_who_also_joined_votes_with_their_own_dots(app, client, join, dream, login):
+    wid, (first, _) = dream
+    with app.app_context():
+        fid = db.session.get(Workshop, wid).roles[0].facilitator_id
+    login(client, fid)
+    pid = join(client, wid, name="Fran")
+    page = client.get(f"/w/{wid}/dream/").get_data(as_text=True)
+    assert "You have <strong>3</strong> of 3 dots left." in page
+    assert client.post(f"/w/{wid}/dream/{first}/vote", headers=HX).status_code == 200
+    assert votes_of(app, pid) == [(first, 1)]
