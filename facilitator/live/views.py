@@ -159,7 +159,7 @@ def timer(workshop_id: int):
     actor = require_facilitator(workshop)
     form = TimerForm()
     if not form.validate_on_submit():
-        return _console(workshop, actor, timer_form=form, status=422)
+        return _console(workshop, actor, timer_form=form, errors=form.action.errors, status=422)
     action = form.action.data
     minutes = form.minutes.data
     try:

@@ -16,6 +16,15 @@ def find_open_workshop(code: str) -> Workshop | None:
     ).scalar_one_or_none()
 
 
+def closed_workshop_with(code: str) -> Workshop | None:
+    """A workshop that had this code but has closed (deleted ones stay unknown)."""
+    return db.session.execute(
+        db.select(Workshop).where(
+            Workshop.join_code == code, Workshop.is_open.is_(False), Workshop.deleted_at.is_(None)
+        )
+    ).scalar_one_or_none()
+
+
 def round_robin_group(workshop: Workshop) -> int | None:
     """The table with the fewest participants (ties: first table)."""
     if not workshop.groups:
@@ -36,9 +45,12 @@ def join(workshop: Workshop, name: str | None, group_id: int | None) -> Particip
     :param workshop: an open workshop.
     :param name: display name, or ``None`` to stay anonymous.
     :param group_id: the chosen table, or ``None`` to let the workshop's
-        assignment rule decide.
+        assignment rule decide: ``"by_hand"`` leaves them without a table
+        until the facilitator seats them; otherwise the emptiest table.
     """
-    if workshop.group_assignment == "round_robin" or group_id is None:
+    if workshop.group_assignment == "by_hand":
+        group_id = None
+    elif workshop.group_assignment == "round_robin" or group_id is None:
         group_id = round_robin_group(workshop)
     participant = Participant(workshop_id=workshop.id, display_name=name or None, group_id=group_id)
     db.session.add(participant)

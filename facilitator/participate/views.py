@@ -10,7 +10,7 @@ from ..forms import EmptyForm, options
 from ..models import normalise_join_code
 from . import bp
 from .forms import CodeForm, JoinForm
-from .operations import find_open_workshop, join
+from .operations import closed_workshop_with, find_open_workshop, join
 from .operations import remove_name as forget_name
 
 
@@ -23,6 +23,16 @@ def _only_failures(response) -> bool:
     return response.status_code == 404
 
 
+def _unknown_code_message(code: str) -> str:
+    """Why a code led nowhere: the workshop has closed, or no workshop has it."""
+    if code and closed_workshop_with(code) is not None:
+        return (
+            f"The workshop with the code {code} has closed, so it takes no new participants. "
+            "If the room shows a different code, type that one."
+        )
+    return f"No open workshop has the code {code}. Check the screen and try again."
+
+
 @bp.route("/join", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"], deduct_when=_only_failures)
 def join_code():
@@ -32,9 +42,7 @@ def join_code():
         workshop = find_open_workshop(form.code.data)
         if workshop is not None:
             return redirect(url_for("participate.join_workshop", code=workshop.join_code))
-        form.code.errors.append(
-            f"No open workshop has the code {form.code.data}. Check the screen and try again."
-        )
+        form.code.errors.append(_unknown_code_message(form.code.data))
         return render_template("participate/join.html", form=form), 404
     status = 422 if form.errors else 200
     return render_template("participate/join.html", form=form), status
@@ -47,9 +55,8 @@ def join_workshop(code: str):
     workshop = find_open_workshop(normalise_join_code(code))
     if workshop is None:
         form = CodeForm(data={"code": normalise_join_code(code)[:12]})
-        form.code.errors.append(
-            "That code does not match an open workshop. Check it and try again."
-        )
+        # Not validated, so its errors are still an empty tuple: set them.
+        form.code.errors = [_unknown_code_message(normalise_join_code(code)[:12])]
         return render_template("participate/join.html", form=form), 404
     existing = joined_participant(workshop)
     if existing is not None:

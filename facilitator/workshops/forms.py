@@ -43,6 +43,7 @@ class WorkshopForm(FlaskForm):
             [
                 ("choose", "Participants pick their table"),
                 ("round_robin", "Assign tables in turn"),
+                ("by_hand", "I seat people myself (on the participants page)"),
             ]
         ),
         default="choose",
