@@ -148,3 +148,45 @@ def test_participants_read_the_guide_but_cannot_edit_it(app, client, create_work
     assert refused.status_code == 403
     with app.app_context():
         assert not (db.session.get(Workshop, wid).settings or {}).get("interview_questions")
+
+
+def test_clustering_page_queries_do_not_grow_with_stories(app, facilitator_client):
+    from sqlalchemy import event
+
+    client, wid, _ = facilitator_client
+
+    def add(count):
+        with app.app_context():
+            workshop = db.session.get(Workshop, wid)
+            themes = [Theme(workshop_id=wid, name=f"T{i}", position=i) for i in range(3)]
+            db.session.add_all(themes)
+            for i in range(count):
+                db.session.add(
+                    Example(
+                        workshop_id=wid,
+                        title=f"Story {i}",
+                        group_id=workshop.groups[i % 3].id,
+                        themes=[themes[i % 3]],
+                    )
+                )
+            db.session.commit()
+
+    def count_queries():
+        statements = []
+        with app.app_context():
+            engine = db.engine
+
+        def record(*args):
+            statements.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get(f"/w/{wid}/discovery/themes").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+
+    add(5)
+    few = count_queries()
+    add(60)
+    assert count_queries() == few

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import joinedload, selectinload
+
 from ...extensions import db
 from ...models import Example, Theme, Workshop
 from ..operations import touch
 
 
-def themes_of(workshop: Workshop, *, include_hidden: bool = False) -> list[Theme]:
+def themes_of(
+    workshop: Workshop, *, include_hidden: bool = False, with_examples: bool = False
+) -> list[Theme]:
     stmt = db.select(Theme).where(Theme.workshop_id == workshop.id)
+    if with_examples:
+        stmt = stmt.options(selectinload(Theme.examples))
     if not include_hidden:
         stmt = stmt.where(Theme.hidden.is_(False))
     return list(db.session.execute(stmt.order_by(Theme.position, Theme.id)).scalars())
@@ -49,7 +55,16 @@ def set_statement_themes(statement, theme_ids: list[int], workshop: Workshop) ->
 
 def examples_of(workshop: Workshop, *, include_hidden: bool = False) -> list[Example]:
     """The workshop's stories, oldest first."""
-    stmt = db.select(Example).where(Example.workshop_id == workshop.id)
+    stmt = (
+        db.select(Example)
+        .where(Example.workshop_id == workshop.id)
+        .options(
+            joinedload(Example.group),
+            joinedload(Example.author_participant),
+            joinedload(Example.author_facilitator),
+            selectinload(Example.themes),
+        )
+    )
     if not include_hidden:
         stmt = stmt.where(Example.hidden.is_(False))
     return list(db.session.execute(stmt.order_by(Example.created_at, Example.id)).scalars())

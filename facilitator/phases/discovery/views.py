@@ -77,7 +77,7 @@ def _cluster_forms(workshop, examples, themes) -> dict[int, ClusterForm]:
 
 
 def _themes_page(workshop, actor, form=None, status=200, notice=None, notice_kind="success"):
-    themes = themes_of(workshop, include_hidden=True)
+    themes = themes_of(workshop, include_hidden=True, with_examples=True)
     examples = examples_of(workshop)
     return render_page_or_fragment(
         "discovery/themes.html",

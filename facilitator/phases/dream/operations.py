@@ -10,6 +10,7 @@ when none is left. So nobody ever holds more than N dots, however fast they clic
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ...access import Actor
 from ...extensions import db
@@ -22,7 +23,11 @@ class VoteRefused(Exception):
 
 
 def statements_of(workshop: Workshop, *, include_hidden: bool = False) -> list[MissionStatement]:
-    stmt = db.select(MissionStatement).where(MissionStatement.workshop_id == workshop.id)
+    stmt = (
+        db.select(MissionStatement)
+        .where(MissionStatement.workshop_id == workshop.id)
+        .options(joinedload(MissionStatement.group))
+    )
     if not include_hidden:
         stmt = stmt.where(MissionStatement.hidden.is_(False))
     return list(db.session.execute(stmt.order_by(MissionStatement.id)).scalars())
