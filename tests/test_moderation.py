@@ -124,8 +124,14 @@ def dream_room(app, facilitator_client):
         return client, wid, keep.id, dup.id
 
 
-def test_merge_statements_moves_votes_links_designs_and_actions(app, dream_room):
+def test_merge_statements_moves_votes_links_designs_and_actions(app, dream_room, create_workshop):
     client, wid, keep, dup = dream_room
+    later = create_workshop(previous_id=wid)
+    with app.app_context():
+        copy = MissionStatement(workshop_id=later, text="Carried copy", origin_id=dup)
+        db.session.add(copy)
+        db.session.commit()
+        copy_id = copy.id
     before = db_revision(app, wid)
     response = client.post(f"/w/{wid}/dream/{dup}/merge", data={"into": keep}, headers=HX)
     assert response.status_code == 200
@@ -145,6 +151,7 @@ def test_merge_statements_moves_votes_links_designs_and_actions(app, dream_room)
         assert design.statement_id == keep
         assert action.statement_id == keep
         assert db.session.scalar(select(func.count()).select_from(Vote)) == 3
+        assert db.session.get(MissionStatement, copy_id).origin_id == keep
     assert db_revision(app, wid) > before
 
 

@@ -136,10 +136,9 @@ def merge_items(workshop: Workshop, target, source, *, keep_text: bool = False) 
         execute(db.update(Vote).where(Vote.statement_id == b).values(statement_id=a))
         for model in (DesignElement, ActionPoint):
             execute(db.update(model).where(model.statement_id == b).values(statement_id=a))
+        # Later workshops' copies of the duplicate now descend from the kept statement.
         execute(
-            db.update(MissionStatement)
-            .where(MissionStatement.origin_id == b)
-            .values(origin_id=target.origin_id if target.origin_id else a)
+            db.update(MissionStatement).where(MissionStatement.origin_id == b).values(origin_id=a)
         )
     elif isinstance(target, DesignElement):
         execute(db.update(ActionPoint).where(ActionPoint.design_id == b).values(design_id=a))
