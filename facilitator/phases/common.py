@@ -27,6 +27,7 @@ from ..access import Actor, load_workshop, require_facilitator, require_member
 from ..extensions import db
 from ..forms import EmptyForm
 from ..models import Group, Phase, Workshop
+from ..security import TOO_FAST, limit_contributions
 from . import operations as ops
 
 
@@ -77,11 +78,46 @@ def items_for(spec: PhaseSpec, workshop: Workshop, actor: Actor) -> list:
     Participants see their own group's items (and whole-room ones); facilitators
     see everything, hidden items included so they can be restored.
     """
-    stmt = db.select(spec.model).where(spec.model.workshop_id == workshop.id)
+    model = spec.model
+    stmt = db.select(model).where(model.workshop_id == workshop.id).options(*eager_options(model))
     if not actor.can_moderate:
-        stmt = stmt.where(spec.model.hidden.is_(False))
-    stmt = stmt.order_by(*(spec.order_by or (spec.model.created_at, spec.model.id)))
-    return list(db.session.execute(stmt).scalars())
+        stmt = stmt.where(model.hidden.is_(False))
+    if actor.is_participant and actor.participant.group_id is not None:
+        # A phone shows its own table and the whole room: filter in SQL, not
+        # after loading every table's items.
+        gid = actor.participant.group_id
+        stmt = stmt.where(db.or_(model.group_id == gid, model.group_id.is_(None)))
+    stmt = stmt.order_by(*(spec.order_by or (model.created_at, model.id)))
+    return list(db.session.execute(stmt).unique().scalars())
+
+
+#: Collections the item templates show, loaded for all items in one query each.
+EAGER_COLLECTIONS = ("themes",)
+
+
+def eager_options(model) -> list:
+    """Load what the item templates touch with the items, not one query per item.
+
+    Every many-to-one (author, group, statement, design) is joined in, one
+    level further for the statement a design serves; ``themes`` come in one
+    extra query (a subquery load: selectin would split past 500 items). The
+    query count of a board then does not grow with its items
+    (tests/test_query_counts.py).
+    """
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import joinedload, subqueryload
+
+    options = []
+    for rel in inspect(model).relationships:
+        if rel.direction.name == "MANYTOONE":
+            option = joinedload(getattr(model, rel.key))
+            target = rel.mapper.class_
+            if rel.key != "statement" and "statement" in inspect(target).relationships:
+                option = option.joinedload(target.statement)
+            options.append(option)
+        elif rel.key in EAGER_COLLECTIONS:
+            options.append(subqueryload(getattr(model, rel.key)))
+    return options
 
 
 def by_group(items: list, groups: list[Group]) -> list[tuple[Group | None, list]]:
@@ -251,6 +287,17 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     hide.__doc__ = f"Hide or unhide a {spec.noun} (facilitators moderate)."
 
     bp.add_url_rule("/", "index", index)
+
+    def too_fast(_limit):
+        """Posting too fast: the board again, the text kept, and why it was not saved."""
+        workshop = load_workshop(request.view_args["workshop_id"])
+        actor = require_member(workshop)
+        form = spec.form_class()
+        spec.prepare_form(form, workshop, actor)
+        form.form_errors.append(TOO_FAST)
+        return board(workshop, actor, form, status=429)
+
+    new = limit_contributions(new, folder, too_fast)
     bp.add_url_rule("/new", "new", new, methods=["GET", "POST"])
     bp.add_url_rule("/<int:item_id>/edit", "edit", edit, methods=["GET", "POST"])
     bp.add_url_rule("/<int:item_id>/delete", "delete", delete, methods=["POST"])

@@ -1,0 +1,135 @@
+"""The SQL a page sends is bounded and does not grow with the contributions on it.
+
+Each screen (console, projector and its poll, the phone's page and its poll)
+is requested with 10 and with 500 contributions in the current phase; the
+number of statements must be the same, and small.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from facilitator.extensions import db
+from facilitator.models import (
+    ActionPoint,
+    ActionSignup,
+    DesignElement,
+    Example,
+    MissionStatement,
+    Participant,
+    Phase,
+    Theme,
+    Vote,
+    Workshop,
+)
+
+HX = {"HX-Request": "true"}
+MAX_QUERIES = 16
+
+
+@contextmanager
+def counted(app):
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def fill(app, wid: int, phase: Phase, count: int) -> None:
+    """``count`` contributions in ``phase``, by participants and a facilitator, linked
+    the way real ones are (themes, statements, designs, votes, sign-ups)."""
+    with app.app_context():
+        workshop = db.session.get(Workshop, wid)
+        workshop.phase = phase
+        groups = workshop.groups
+        people = [
+            Participant(workshop_id=wid, display_name=f"P{i}", group_id=groups[i % len(groups)].id)
+            for i in range(12)
+        ]
+        theme = Theme(workshop_id=wid, name="Being known by name")
+        db.session.add_all([*people, theme])
+        db.session.flush()
+        statement = MissionStatement(workshop_id=wid, text="Everyone leaves with a home")
+        design = DesignElement(workshop_id=wid, text="A named worker", statement=statement)
+        db.session.add_all([statement, design])
+        db.session.flush()
+        items = []
+        for i in range(count):
+            author = people[i % len(people)]
+            common = dict(
+                workshop_id=wid,
+                group_id=author.group_id,
+                author_participant_id=author.id if i % 5 else None,
+            )
+            if phase == Phase.DISCOVERY:
+                items.append(Example(title=f"Story {i}", themes=[theme], **common))
+            elif phase == Phase.DREAM:
+                items.append(MissionStatement(text=f"Statement {i}", themes=[theme], **common))
+            elif phase == Phase.DESIGN:
+                items.append(DesignElement(text=f"Practice {i}", statement=statement, **common))
+            else:
+                items.append(ActionPoint(action=f"Action {i}", design=design, **common))
+        db.session.add_all(items)
+        db.session.flush()
+        if phase == Phase.DREAM:
+            db.session.add_all(
+                Vote(workshop_id=wid, statement_id=items[i].id, participant_id=p.id, slot=1)
+                for i, p in enumerate(people[: min(count, len(people))])
+            )
+        if phase == Phase.DESTINY:
+            db.session.add_all(
+                ActionSignup(action_id=items[i].id, participant_id=p.id)
+                for i, p in enumerate(people[: min(count, len(people))])
+            )
+        db.session.commit()
+
+
+def screens(wid: int, phase: Phase) -> dict[str, tuple[str, dict]]:
+    live = f"/w/{wid}/live/{phase.value}?room={phase.value}"
+    return {
+        "console": (f"/w/{wid}/console", {}),
+        "console poll": (live + "&mode=console", HX),
+        "projector": (f"/w/{wid}/projector", {}),
+        "projector poll": (f"/w/{wid}/projector/live", HX),
+        "phone page": (f"/w/{wid}/{phase.value}/", {}),
+        "phone poll": (live, HX),
+    }
+
+
+def query_counts(app, create_facilitator, create_workshop, login, join, phase, count):
+    fid = create_facilitator()
+    wid = create_workshop(facilitator_id=fid)
+    fill(app, wid, phase, count)
+    facilitator, phone = app.test_client(), app.test_client()
+    login(facilitator, fid)
+    join(phone, wid, name="Reader", group=0)
+    result = {}
+    for name, (url, headers) in screens(wid, phase).items():
+        client = phone if name.startswith("phone") else facilitator
+        with counted(app) as statements:
+            response = client.get(url, headers=headers)
+        assert response.status_code == 200, (name, response.status_code)
+        result[name] = len(statements)
+    return result
+
+
+@pytest.mark.parametrize("phase", list(Phase), ids=lambda p: p.value)
+def test_queries_do_not_grow_with_contributions(
+    app, create_facilitator, create_workshop, login, join, phase
+):
+    args = (app, create_facilitator, create_workshop, login, join, phase)
+    few = query_counts(*args, 10)
+    many = query_counts(*args, 500)
+    assert few == many, (few, many)
+    assert max(many.values()) <= MAX_QUERIES, many
