@@ -283,7 +283,7 @@ def save_screenshot(page, name: str, full_page: bool = False) -> None:
 @pytest.fixture
 def seed_workshop(seed_app):
     """Factory: a workshop with three tables and one contribution per phase, arranged in
-    the database; ``seed_workshop(phase="dream", facilitator=email)`` → (id, join code)."""
+    the database; ``seed_workshop(phase="dream", facilitator=email or [emails])`` → (id, code)."""
     from datetime import date
 
     from facilitator.extensions import db
@@ -312,11 +312,12 @@ def seed_workshop(seed_app):
             )
             for i, name in enumerate(("Table 1", "Table 2", "Table 3")):
                 workshop.groups.append(Group(name=name, position=i))
-            if facilitator:
-                person = db.session.execute(
-                    db.select(Facilitator).filter_by(email=facilitator)
-                ).scalar_one()
-                workshop.roles.append(WorkshopRole(facilitator=person))
+            emails = [facilitator] if isinstance(facilitator, str) else (facilitator or [])
+            people = db.session.execute(
+                db.select(Facilitator).where(Facilitator.email.in_(emails))
+            ).scalars()
+            for person in people:
+                workshop.roles.append(WorkshopRole(facilitator_id=person.id))
             db.session.add(workshop)
             db.session.flush()
             table = workshop.groups[0].id
