@@ -37,8 +37,10 @@
     if (tag) evt.detail.headers["If-None-Match"] = tag;
   });
 
-  document.addEventListener("htmx:afterRequest", function (evt) {
-    var elt = evt.detail.elt;
+  // beforeSwap, not afterRequest: a fresh answer replaces the poller, and events
+  // on a detached element never reach the document. It fires for 304s too.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var elt = evt.detail.requestConfig && evt.detail.requestConfig.elt;
     var xhr = evt.detail.xhr;
     if (!isPoll(elt) || !xhr) return;
     if (xhr.status === 200 || xhr.status === 304) {
