@@ -47,6 +47,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.response is not None:
+            # A response made for this refusal (e.g. a rate limit's on_breach that
+            # shows the form again with what the person typed).
+            return exc.response
         code = exc.code or 500
         # abort(403, "why") carries its own words; Werkzeug's stock text is replaced by ours.
         custom = exc.description if exc.description != type(exc).description else None

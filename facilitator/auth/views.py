@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter, login_manager
@@ -32,9 +32,21 @@ def _safe_next(target: str | None) -> str:
     return url_for("workshops.index")
 
 
+def _too_many_logins(_limit):
+    """Failed logins are limited: the form again, email kept, and why."""
+    form = LoginForm()
+    form.password.errors = [
+        "Too many failed logins from here. Wait a minute (or, after many, an hour) and try again."
+    ]
+    return make_response(render_template("auth/login.html", form=form), 429)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    "10 per minute; 50 per hour", methods=["POST"], deduct_when=lambda r: r.status_code != 302
+    "10 per minute; 50 per hour",
+    methods=["POST"],
+    deduct_when=lambda r: r.status_code != 302,
+    on_breach=_too_many_logins,
 )
 def login():
     """Log a facilitator in."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 
 from ..access import joined_participant, load_workshop, remember_participant
 from ..extensions import limiter
@@ -23,6 +23,35 @@ def _only_failures(response) -> bool:
     return response.status_code == 404
 
 
+TOO_MANY_CODES = (
+    "Too many wrong codes were tried from this network in the last minute. "
+    "Wait a minute, check the code on the screen, then try again."
+)
+
+
+def _too_many_codes(_limit):
+    """Guessing codes is stopped: the code form again, with what was typed."""
+    if request.endpoint == "participate.join_workshop":
+        form = CodeForm(
+            formdata=None, data={"code": (request.view_args or {}).get("code", "")[:12]}
+        )
+    else:
+        form = CodeForm()
+    form.code.errors = [TOO_MANY_CODES]
+    return make_response(render_template("participate/join.html", form=form), 429)
+
+
+def join_code_limit(**kwargs):
+    """Wrong codes, counted per address across both join routes (typed or QR link)."""
+    return limiter.shared_limit(
+        "20 per minute",
+        scope="join-code",
+        deduct_when=_only_failures,
+        on_breach=_too_many_codes,
+        **kwargs,
+    )
+
+
 def _unknown_code_message(code: str) -> str:
     """Why a code led nowhere: the workshop has closed, or no workshop has it."""
     if code and closed_workshop_with(code) is not None:
@@ -34,7 +63,7 @@ def _unknown_code_message(code: str) -> str:
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"], deduct_when=_only_failures)
+@join_code_limit(methods=["POST"])
 def join_code():
     """Type the workshop code shown on the screen."""
     form = CodeForm()
@@ -49,7 +78,7 @@ def join_code():
 
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
-@limiter.limit("20 per minute", deduct_when=_only_failures)
+@join_code_limit()
 def join_workshop(code: str):
     """Join the workshop behind a code (the QR code points here): name and table."""
     workshop = find_open_workshop(normalise_join_code(code))

@@ -1,0 +1,137 @@
+"""Rate limits: failed logins and wrong join codes are stopped, a whole room can
+join from one address, posting is limited per participant; one run on Redis."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+import redis
+
+from facilitator import create_app
+from facilitator.extensions import db
+from facilitator.models import Example, Workshop
+from facilitator.security import TOO_FAST
+
+from .conftest import PASSWORD
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}
+
+
+def _code(app, wid) -> str:
+    with app.app_context():
+        return db.session.get(Workshop, wid).join_code
+
+
+def test_login_limit_counts_only_failures(app, create_facilitator):
+    fid = create_facilitator(email="kim@example.org")
+    assert fid
+    # More successful logins than the limit allows failures: all fine.
+    for _ in range(12):
+        ok = app.test_client().post(
+            "/login", data={"email": "kim@example.org", "password": PASSWORD}
+        )
+        assert ok.status_code == 302
+    client = app.test_client()
+    for _ in range(10):
+        wrong = client.post("/login", data={"email": "kim@example.org", "password": "wrong pass"})
+        assert wrong.status_code == 422
+    stopped = client.post("/login", data={"email": "kim@example.org", "password": "wrong pass"})
+    assert stopped.status_code == 429
+    html = stopped.get_data(as_text=True)
+    assert "Too many failed logins" in html
+    assert 'value="kim@example.org"' in html  # what they typed is kept
+    assert "Retry-After" in stopped.headers or "X-RateLimit-Reset" in stopped.headers
+
+
+def test_a_room_joins_from_one_address_but_guessing_codes_is_stopped(app, create_workshop):
+    wid = create_workshop(group_assignment="round_robin")
+    code = _code(app, wid)
+    for i in range(300):
+        phone = app.test_client()
+        found = phone.post("/join", data={"code": code.lower()})
+        assert found.status_code == 302, i
+        joined = phone.post(found.headers["Location"], data={"name": f"P{i}"})
+        assert joined.status_code == 302, (i, joined.get_data(as_text=True)[:300])
+    with app.app_context():
+        assert len(db.session.get(Workshop, wid).participants) == 300
+
+    guesser = app.test_client()
+    wrong = "ABCDEF" if code != "ABCDEF" else "BCDEFG"
+    for _ in range(20):
+        assert guesser.post("/join", data={"code": wrong}).status_code == 404
+    stopped = guesser.post("/join", data={"code": wrong})
+    assert stopped.status_code == 429
+    html = stopped.get_data(as_text=True)
+    assert "Too many wrong codes" in html
+    assert f'value="{wrong}"' in html
+    # The QR-link route is stopped as well, from the same address.
+    assert guesser.get("/j/ZZZZZZ").status_code == 429
+
+
+def _post(client, wid, title, **headers):
+    return client.post(
+        f"/w/{wid}/discovery/new", data={"title": title, "group": 0}, headers=headers
+    )
+
+
+def test_posting_is_limited_per_participant_and_keeps_the_text(app, create_workshop, join):
+    wid = create_workshop()
+    first, second = app.test_client(), app.test_client()
+    join(first, wid, name="Fast")
+    join(second, wid, name="Steady")
+    # A form sent back for fixing does not count.
+    for _ in range(5):
+        assert _post(first, wid, "").status_code == 422
+    for i in range(20):
+        assert _post(first, wid, f"Story {i}").status_code == 302, i
+    refused = _post(first, wid, "The one that <b>waits</b>", **{"HX-Request": "true"})
+    assert refused.status_code == 429
+    html = refused.get_data(as_text=True)
+    assert TOO_FAST in html
+    assert 'value="The one that &lt;b&gt;waits&lt;/b&gt;"' in html
+    assert re.search(r'<div id="board"', html)  # the htmx fragment, swapped in place
+    page = _post(first, wid, "Full page post")
+    assert page.status_code == 429
+    assert 'value="Full page post"' in page.get_data(as_text=True)
+    # Same address, another participant: not affected.
+    assert _post(second, wid, "My own story").status_code == 302
+    with app.app_context():
+        titles = db.session.execute(db.select(Example.title)).scalars().all()
+    assert len(titles) == 21
+    assert "The one that <b>waits</b>" not in titles
+
+
+def test_limits_are_shared_through_redis(app_config, create_workshop):
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.exceptions.ConnectionError as exc:  # pragma: no cover - setup problem
+        pytest.fail(
+            f"Redis is not running at {REDIS_URL} ({exc}); start it: bash scripts/services.sh"
+        )
+    prefix = f"test-{uuid.uuid4().hex}"
+    config = {**app_config, "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
+    # Two instances behind a load balancer share one Redis.
+    one, two = create_app(config), create_app(config)
+    server = redis.Redis.from_url(REDIS_URL)
+    try:
+        guesser_one, guesser_two = one.test_client(), two.test_client()
+        for i in range(20):
+            client = guesser_one if i % 2 else guesser_two
+            assert client.post("/join", data={"code": "QQQQQQ"}).status_code == 404
+        assert guesser_one.post("/join", data={"code": "QQQQQQ"}).status_code == 429
+        assert guesser_two.post("/join", data={"code": "QQQQQQ"}).status_code == 429
+        assert server.keys(f"*{prefix}*"), "the limiter stored nothing in Redis"
+    finally:
+        for key in server.scan_iter(f"*{prefix}*"):
+            server.delete(key)
+        server.close()
+        for instance in (one, two):
+            with instance.app_context():
+                db.engine.dispose()
