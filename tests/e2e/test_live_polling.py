@@ -1,0 +1,51 @@
+"""Live in a real browser: polls revalidate with If-None-Match and get 304s that
+change nothing on screen; a post from the console reaches the phone; the timer
+and the phase follow the facilitator."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import join
+
+
+def test_phone_polls_conditionally_and_follows_the_console(
+    open_context, seed_workshop, login_as, make_facilitator
+):
+    email = make_facilitator()
+    workshop_id, code = seed_workshop(facilitator=email)
+    console = open_context("desktop").new_page()
+    login_as(console, email)
+    console.goto(f"/w/{workshop_id}/console")
+
+    phone = open_context("phone").new_page()
+    join(phone, code, "Robin", "Table 2")
+    title = phone.get_by_label("In a few words, what worked?")
+    title.fill("Typed while the screen polls")
+
+    # After the first fresh answer the phone sends the tag back and gets 304s.
+    with phone.expect_response(
+        lambda r: "/live/" in r.url and r.status == 304, timeout=15_000
+    ) as unchanged:
+        pass
+    assert unchanged.value.request.headers["if-none-match"] == unchanged.value.headers["etag"]
+
+    # The facilitator writes for Table 2 from the console: the phone shows it
+    # without a reload, and the half-typed title is untouched.
+    console.get_by_label("Group", exact=True).select_option(label="Table 2")
+    console.get_by_label("In a few words, what worked?").fill("Written at the console")
+    console.get_by_role("button", name="Add", exact=True).click()
+    expect(phone.get_by_role("heading", name="Written at the console")).to_be_visible()
+    expect(title).to_have_value("Typed while the screen polls")
+
+    # A timer started at the console counts down on the phone.
+    console.get_by_label("Minutes").fill("3")
+    console.get_by_role("button", name="Start").click()
+    expect(phone.locator("[data-timer] .timer-value")).to_have_text(re.compile(r"^[23]:\d\d$"))
+
+    # Moving the room on takes the phone to the new phase by itself.
+    console.get_by_role("button", name="Move on to Dream").click()
+    expect(phone).to_have_url(re.compile(rf"/w/{workshop_id}/dream/$"))
+    expect(phone.locator("#live-status")).to_contain_text("Now: Dream")
