@@ -49,6 +49,7 @@ def test_public_pages(open_context, seed_workshop, errors):
     expect(field).to_have_accessible_description(re.compile("Codes have 6 letters"))
     check_page(page, "the join page with an error", narrow=True)
     page.goto(f"/j/{code}")
+    page.get_by_label("Table 2", exact=True).check()  # the picked table's card stays legible
     check_page(page, "the welcome (name and table) page", narrow=True)
     save_screenshot(page, "phone-join")
     page.goto("/login")
@@ -58,7 +59,7 @@ def test_public_pages(open_context, seed_workshop, errors):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_phone_views_for_each_phase(open_context, seed_workshop, set_phase, scheme):
     workshop_id, code = seed_workshop()
-    page = open_context("phone", color_scheme=scheme).new_page()
+    page = open_context("phone", color_scheme=scheme, **NARROW_PHONE).new_page()
     join(page, code, "Amira")
     for phase in PHASES:
         set_phase(workshop_id, phase)
