@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from .auth.commands import create_demo_facilitator_command, create_facilitator_command
+    from .reports.commands import export_workshop_command, import_workshop_command
     from .services.backup import backup_command
     from .services.seed import seed_command
     from .workshops.trash import purge_trash_command
@@ -15,4 +16,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_demo_facilitator_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(export_workshop_command)
+    app.cli.add_command(import_workshop_command)
     app.cli.add_command(purge_trash_command)

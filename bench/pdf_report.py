@@ -1,0 +1,192 @@
+"""Benchmark: the PDF report of a generated 500-contribution workshop, against a floor.
+
+    .venv/bin/python bench/pdf_report.py [--contributions 500] [--repeat 3]
+
+The floor is WeasyPrint rendering the *same text* (every text node of the
+report's HTML, in order) as one plain HTML page: no stylesheet, no tables, no
+charts, no links, no running headers or page counters. The ratio
+report / floor is what the report's layout costs on top of typesetting its words.
+
+Both are measured in this one process, interleaved, best of ``--repeat`` runs
+(so another process briefly using a core does not decide the result). Peak
+Python memory is tracemalloc's peak during one render of each (run separately
+from the timings, because tracing slows Python down); maxrss is the process's
+resident peak at the end (includes Pango/HarfBuzz, which tracemalloc cannot see).
+
+The workshop lives in a scratch SQLite file that is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BLOCKS = {"p", "h1", "h2", "h3", "li", "td", "th", "dt", "dd", "title", "figcaption", "text"}
+
+
+class _Text(HTMLParser):
+    """Collect the text a reader sees, one paragraph per block element."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paragraphs: list[str] = []
+        self.current: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("head", "style", "script"):
+            self.skip += 1
+        if tag in BLOCKS:
+            self.flush()
+
+    def handle_endtag(self, tag):
+        if tag in ("head", "style", "script"):
+            self.skip -= 1
+        if tag in BLOCKS:
+            self.flush()
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.current.append(data)
+
+    def flush(self):
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.paragraphs.append(text)
+        self.current = []
+
+
+def floor_html(report_html: str) -> str:
+    parser = _Text()
+    parser.feed(report_html)
+    parser.flush()
+    body = "".join(f"<p>{escape(p)}</p>" for p in parser.paragraphs)
+    return f"<!doctype html><html><head><meta charset=utf-8><title>floor</title></head><body>{body}</body></html>"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--contributions", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", help="write the report PDF here")
+    args = parser.parse_args()
+
+    from flask import render_template
+    from weasyprint import HTML
+
+    from facilitator import create_app
+    from facilitator.extensions import db
+    from facilitator.models import Base, Group, Workshop
+    from facilitator.reports.data import build_report
+    from facilitator.services import pdf
+    from tests.support.report_data import generate_workshop
+
+    tmp = tempfile.mkdtemp(prefix="bench-pdf-")
+    db_path = os.path.join(tmp, "bench.sqlite3")
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SECRET_KEY": "bench",
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        workshop = Workshop(title="Benchmark workshop", topic="What works?", venue="Glasgow")
+        for i in range(6):
+            workshop.groups.append(Group(name=f"Table {i + 1}", position=i))
+        db.session.add(workshop)
+        db.session.commit()
+        generate_workshop(workshop.id, args.contributions)
+        wid = workshop.id
+
+    def report_html() -> str:
+        with app.test_request_context():
+            workshop = db.session.get(Workshop, wid)
+            html = render_template(
+                "report/report.html", report=build_report(workshop), preview=False, links={}
+            )
+            db.session.remove()
+            return html
+
+    def render_report() -> bytes:
+        """What GET /w/<id>/report.pdf does: query, template, WeasyPrint."""
+        with app.test_request_context():
+            html = report_html()
+            return pdf.render_pdf(html, static_folder=app.static_folder, size="A4")
+
+    load_before = f"{os.getloadavg()[0]:.2f}"
+    sample = report_html()
+    floor_doc = floor_html(sample)
+
+    def render_floor() -> bytes:
+        return HTML(string=floor_doc).write_pdf()
+
+    # Warm-up: font loading and imports happen once per process, for both.
+    render_floor()
+    report_pdf = render_report()
+
+    times = {"report": [], "floor": []}
+    cpu = {"report": [], "floor": []}
+    for _ in range(args.repeat):
+        for name, fn in (("report", render_report), ("floor", render_floor)):
+            gc.collect()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fn()
+            times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
+
+    peaks = {}
+    for name, fn in (("report", render_report), ("floor", render_floor)):
+        gc.collect()
+        tracemalloc.start()
+        fn()
+        peaks[name] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    report_pages = len(PdfReader(BytesIO(report_pdf)).pages)
+    floor_pages = len(PdfReader(BytesIO(render_floor())).pages)
+    if args.keep:
+        Path(args.keep).write_bytes(report_pdf)
+
+    best = {k: min(v) for k, v in times.items()}
+    best_cpu = {k: min(v) for k, v in cpu.items()}
+    print(f"contributions: {args.contributions}; text paragraphs: {floor_doc.count('<p>')}")
+    print(
+        f"load average before/after: {load_before} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
+    for name in ("report", "floor"):
+        runs = ", ".join(f"{t:.2f}" for t in times[name])
+        pages = report_pages if name == "report" else floor_pages
+        print(
+            f"{name:>6}: best {best[name]:.2f} s wall, {best_cpu[name]:.2f} s CPU (wall runs: {runs}); "
+            f"{pages} pages; tracemalloc peak {peaks[name] / 1e6:.0f} MB"
+        )
+    print(
+        f" ratio: {best['report'] / best['floor']:.2f}x the floor (wall), "
+        f"{best_cpu['report'] / best_cpu['floor']:.2f}x (CPU)"
+    )
+    print(f"maxrss: {maxrss_mb:.0f} MB (whole process)")
+    os.remove(db_path)
+    os.rmdir(tmp)
+
+
+if __name__ == "__main__":
+    main()

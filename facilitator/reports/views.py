@@ -1,0 +1,343 @@
+"""Report and export routes.
+
+Each download exists twice: under ``/w/<id>/`` for the workshop's facilitators
+and organisers (accounts), and under ``/s/<token>/`` for a share link. Both
+call the same function; a share link is read-only by construction (there is
+no state-changing route under ``/s/``).
+
+The PDF is rendered inside the request. A 500-contribution workshop takes
+about 2 s (docs/benchmarks.md); under gunicorn's gthread workers that holds
+one thread while the others keep answering, so a background queue (and the
+polling UI it would need) is not worth it at this size.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, request
+from flask import url_for as flask_url_for
+from flask_login import current_user
+
+from ..access import load_workshop, require_facilitator, require_reader
+from ..extensions import db, limiter
+from ..forms import EmptyForm
+from ..models import ShareLink, Workshop
+from ..services import ics, pdf
+from ..services.export import csv_text, export_workshop
+from . import bp
+from .data import build_report
+from .forms import ShareLinkForm
+from .operations import active_link, create_share_link, revoke_share_link, share_links
+
+# Rendering a PDF costs seconds of CPU: a per-address limit keeps one client
+# from occupying every worker.
+PDF_LIMIT = "20/minute"
+
+
+# ----------------------------------------------------------------- access
+
+
+def _share(token: str) -> tuple[Workshop, ShareLink]:
+    link = active_link(token)
+    if link is None:
+        abort(404, "This share link does not exist. Check it was copied whole.")
+    if link.revoked_at is not None:
+        abort(
+            410, "This share link has been revoked. Ask the workshop's facilitator for a new one."
+        )
+    workshop = load_workshop(link.workshop_id)
+    return workshop, link
+
+
+def _reader(workshop_id: int) -> Workshop:
+    workshop = load_workshop(workshop_id)
+    require_reader(workshop)
+    return workshop
+
+
+def _links(workshop: Workshop, token: str | None) -> dict[str, str]:
+    """Where the preview's download links point (the share link keeps its own URLs)."""
+    if token:
+
+        def url(name, **kw):
+            return flask_url_for(f"reports.shared_{name}", token=token, **kw)
+
+        back = None
+    else:
+
+        def url(name, **kw):
+            return flask_url_for(f"reports.{name}", workshop_id=workshop.id, **kw)
+
+        back = flask_url_for("workshops.show", workshop_id=workshop.id)
+    return {
+        "pdf": url("report_pdf"),
+        "pdf_letter": url("report_pdf", size="letter"),
+        "csv": url("actions_csv"),
+        "ics": url("actions_ics"),
+        "json": url("export_json"),
+        "back": back,
+    }
+
+
+def _private(response, shared: bool):
+    """Reports hold names: never cache them in shared caches; share pages leak no referrer."""
+    response.headers["Cache-Control"] = "private, no-store"
+    if shared:
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _filename(workshop: Workshop, suffix: str) -> str:
+    ascii_title = (
+        unicodedata.normalize("NFKD", workshop.title).encode("ascii", "ignore").decode("ascii")
+    )
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:60] or "workshop"
+    return f"{slug}-{suffix}"
+
+
+def _download(body, mimetype: str, filename: str, shared: bool, inline: bool = False):
+    response = make_response(body)
+    response.mimetype = mimetype
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return _private(response, shared)
+
+
+# ----------------------------------------------------------------- builders
+
+
+def _preview(workshop: Workshop, token: str | None):
+    html = render_template(
+        "report/report.html",
+        report=build_report(workshop),
+        preview=True,
+        links=_links(workshop, token),
+    )
+    return _private(make_response(html), bool(token))
+
+
+def _pdf(workshop: Workshop, token: str | None):
+    size = pdf.page_size(request.args.get("size"))
+    html = render_template(
+        "report/report.html", report=build_report(workshop), preview=False, links={}
+    )
+    body = pdf.render_pdf(
+        html,
+        static_folder=current_app.static_folder,
+        static_url_path=flask_url_for("static", filename=""),
+        size=size,
+    )
+    name = _filename(workshop, "report.pdf" if size == "A4" else "report-letter.pdf")
+    return _download(body, "application/pdf", name, bool(token), inline=True)
+
+
+CSV_HEADER = [
+    "Number",
+    "Action",
+    "Owner",
+    "Due date",
+    "First step",
+    "Status",
+    "Serves statement",
+    "Statement rank",
+    "Design element",
+    "Group",
+]
+
+
+def _csv(workshop: Workshop, token: str | None):
+    report = build_report(workshop)
+    groups = {g.id: g.name for g in report.groups}
+    rows = []
+    for row in report.actions:
+        a = row.action
+        ranked = report.statements_by_id.get(row.statement.id) if row.statement else None
+        rows.append(
+            [
+                f"A{row.number}",
+                a.action,
+                a.owner or "",
+                a.due_on.isoformat() if a.due_on else "",
+                a.first_step or "",
+                a.status.label,
+                row.statement.text if row.statement else "",
+                str(ranked.rank) if ranked else "",
+                row.design.text if row.design else "",
+                groups.get(a.group_id, "Whole room"),
+            ]
+        )
+    body = csv_text(CSV_HEADER, rows).encode("utf-8-sig")
+    return _download(body, "text/csv", _filename(workshop, "action-plan.csv"), bool(token))
+
+
+def _ics(workshop: Workshop, token: str | None):
+    report = build_report(workshop)
+    items = []
+    for row in report.actions:
+        a = row.action
+        if a.due_on is None:
+            continue
+        details = [f"Owner: {a.owner}" if a.owner else "Owner: not named yet"]
+        if a.first_step:
+            details.append(f"First step: {a.first_step}")
+        if row.statement:
+            details.append(f"Serves: {row.statement.text}")
+        details.append(f"Workshop: {workshop.title}")
+        items.append(
+            ics.DueItem(
+                uid=f"action-{a.id}-workshop-{workshop.id}",
+                due_on=a.due_on,
+                summary=f"Due: {a.action}",
+                description="\n".join(details),
+                status=a.status.label,
+            )
+        )
+    host = (request.host or "facilitator.local").split(":")[0]
+    body = ics.calendar(items, name=f"{workshop.title}: action plan", domain=host)
+    return _download(
+        body.encode("utf-8"), "text/calendar", _filename(workshop, "due-dates.ics"), bool(token)
+    )
+
+
+def _json(workshop: Workshop, token: str | None):
+    body = json.dumps(export_workshop(workshop), ensure_ascii=False, indent=2, sort_keys=True)
+    return _download(
+        body.encode("utf-8") + b"\n",
+        "application/json",
+        _filename(workshop, "export.json"),
+        bool(token),
+    )
+
+
+# ----------------------------------------------------------------- account routes
+
+
+@bp.route("/w/<int:workshop_id>/report")
+@bp.route("/w/<int:workshop_id>/report.html")
+def report(workshop_id: int):
+    """HTML preview of the report (the PDF's own template), with the download links."""
+    return _preview(_reader(workshop_id), None)
+
+
+@bp.route("/w/<int:workshop_id>/report.pdf")
+@limiter.limit(PDF_LIMIT)
+def report_pdf(workshop_id: int):
+    """The report as PDF: A4, or Letter with ``?size=letter``."""
+    return _pdf(_reader(workshop_id), None)
+
+
+@bp.route("/w/<int:workshop_id>/actions.csv")
+def actions_csv(workshop_id: int):
+    """The action plan as CSV (UTF-8 with BOM, formulas neutralised)."""
+    return _csv(_reader(workshop_id), None)
+
+
+@bp.route("/w/<int:workshop_id>/actions.ics")
+def actions_ics(workshop_id: int):
+    """The action points' due dates as an iCalendar file."""
+    return _ics(_reader(workshop_id), None)
+
+
+@bp.route("/w/<int:workshop_id>/export.json")
+def export_json(workshop_id: int):
+    """The whole workshop as JSON (see facilitator/services/export.py)."""
+    return _json(_reader(workshop_id), None)
+
+
+# ----------------------------------------------------------------- share-link routes
+
+
+@bp.route("/s/<token>/")
+@limiter.limit("60/minute")
+def shared_report(token: str):
+    """The report preview through a share link."""
+    workshop, _ = _share(token)
+    return _preview(workshop, token)
+
+
+@bp.route("/s/<token>/report.pdf")
+@limiter.limit(PDF_LIMIT)
+def shared_report_pdf(token: str):
+    """The PDF through a share link."""
+    workshop, _ = _share(token)
+    return _pdf(workshop, token)
+
+
+@bp.route("/s/<token>/actions.csv")
+@limiter.limit("60/minute")
+def shared_actions_csv(token: str):
+    """The action plan CSV through a share link."""
+    workshop, _ = _share(token)
+    return _csv(workshop, token)
+
+
+@bp.route("/s/<token>/actions.ics")
+@limiter.limit("60/minute")
+def shared_actions_ics(token: str):
+    """The due dates calendar through a share link."""
+    workshop, _ = _share(token)
+    return _ics(workshop, token)
+
+
+@bp.route("/s/<token>/export.json")
+@limiter.limit("60/minute")
+def shared_export_json(token: str):
+    """The JSON export through a share link."""
+    workshop, _ = _share(token)
+    return _json(workshop, token)
+
+
+# ----------------------------------------------------------------- managing links
+
+
+@bp.route("/w/<int:workshop_id>/share-links", methods=["POST"])
+def create_link(workshop_id: int):
+    """Create a share link (facilitators only)."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    form = ShareLinkForm()
+    if form.validate_on_submit():
+        create_share_link(workshop, current_user, form.label.data or "")
+        flash("Share link created. Anyone with it can read the report and exports.", "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(flask_url_for("workshops.show", workshop_id=workshop.id) + "#report")
+
+
+@bp.route("/w/<int:workshop_id>/share-links/<int:link_id>/revoke", methods=["POST"])
+def revoke_link(workshop_id: int, link_id: int):
+    """Revoke a share link (facilitators only); it stops working at once."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    link = db.get_or_404(ShareLink, link_id)
+    if link.workshop_id != workshop.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    revoke_share_link(link)
+    flash("Share link revoked.", "info")
+    return redirect(flask_url_for("workshops.show", workshop_id=workshop.id) + "#report")
+
+
+@bp.app_context_processor
+def report_panel():
+    """``report_panel(workshop, actor)`` for the overview's "Report and exports" section."""
+
+    def panel(workshop: Workshop, actor) -> dict:
+        can_manage = bool(actor and actor.can_moderate)
+        return {
+            "links": _links(workshop, None),
+            "preview": flask_url_for("reports.report", workshop_id=workshop.id),
+            "can_manage": can_manage,
+            "share_links": share_links(workshop) if can_manage else [],
+            "form": ShareLinkForm() if can_manage else None,
+            "revoke_form": EmptyForm() if can_manage else None,
+        }
+
+    return {"report_panel": panel}
