@@ -75,14 +75,24 @@ def poll(workshop_id: int, phase_name: str):
     actor = _poll_actor(workshop)
     mode = request.args.get("mode", "page")
     room = request.args.get("room")
+    moved_to = None
     if room and room != workshop.phase.value:
-        # The facilitator moved the room on: phones follow, the console reloads.
+        # The facilitator moved the room on: the console reloads; phones get a
+        # link that static/js/live.js follows at once unless the person has
+        # unsent text on screen (then it waits for them: nothing typed is lost).
         if mode == "console" and actor.can_moderate:
             return _htmx_redirect(url_for("live.console", workshop_id=workshop.id))
         if actor.is_participant:
-            return _htmx_redirect(url_for(f"{workshop.phase.value}.index", workshop_id=workshop.id))
+            moved_to = workshop.phase
     context = board_context(SPECS[phase], workshop, actor)
-    html = render_template("live/_poll.html", live_mode=mode, **context)
+    html = render_template(
+        "live/_poll.html",
+        live_mode=mode,
+        # Keep polling as the page was rendered, so the notice stays until they go.
+        live_room=room if moved_to else workshop.phase.value,
+        moved_to=moved_to,
+        **context,
+    )
     return tagged(make_response(html))
 
 

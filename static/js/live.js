@@ -111,6 +111,31 @@
     }
   });
 
+  // --- The room moved on: follow, unless that would hide unsent text ----------
+  function hasUnsentText() {
+    var forms = document.querySelectorAll("form[data-draft]");
+    for (var i = 0; i < forms.length; i++) {
+      var fields = fieldsOf(forms[i]);
+      for (var j = 0; j < fields.length; j++) {
+        if (fields[j].value.trim()) return true;
+      }
+    }
+    return false;
+  }
+
+  function followTheRoom() {
+    var link = document.querySelector("[data-room-moved] [data-room-link]");
+    if (!link) return;
+    if (hasUnsentText()) {
+      var note = document.querySelector("[data-room-moved] [data-unsent-note]");
+      if (note) note.hidden = false;
+      return;
+    }
+    window.location.assign(link.href);
+  }
+
+  document.addEventListener("htmx:afterSettle", followTheRoom);
+
   // --- Posts that fail: say so, keep the form as it is ----------------------
   function messageSlot(elt) {
     var form = elt && elt.closest ? elt.closest("form") : null;

@@ -40,12 +40,27 @@ def test_phone_polls_conditionally_and_follows_the_console(
     expect(phone.get_by_role("heading", name="Written at the console")).to_be_visible()
     expect(title).to_have_value("Typed while the screen polls")
 
+    # The phone sends its story; the field empties.
+    phone.get_by_role("button", name="Add", exact=True).click()
+    expect(phone.get_by_role("heading", name="Typed while the screen polls")).to_be_visible()
+    expect(title).to_have_value("")
+
     # A timer started at the console counts down on the phone.
     console.get_by_label("Minutes").fill("3")
     console.get_by_role("button", name="Start").click()
     expect(phone.locator("[data-timer] .timer-value")).to_have_text(re.compile(r"^[23]:\d\d$"))
 
-    # Moving the room on takes the phone to the new phase by itself.
+    # A second phone is half-way through a story when the room moves on.
+    writer = open_context("phone").new_page()
+    join(writer, code, "Alex", "Table 3")
+    writer.get_by_label("In a few words, what worked?").fill("Not finished yet")
+
+    # Moving the room on takes the phone to the new phase by itself...
     console.get_by_role("button", name="Move on to Dream").click()
     expect(phone).to_have_url(re.compile(rf"/w/{workshop_id}/dream/$"))
     expect(phone.locator("#live-status")).to_contain_text("Now: Dream")
+    # ...but waits for the one with unsent text, and says so.
+    expect(writer.locator("[data-unsent-note]")).to_be_visible()
+    expect(writer.get_by_label("In a few words, what worked?")).to_have_value("Not finished yet")
+    writer.get_by_role("link", name="Go to Dream").click()
+    expect(writer).to_have_url(re.compile(rf"/w/{workshop_id}/dream/$"))
