@@ -144,7 +144,7 @@ def test_keyboard_only_console(open_context, seed_workshop, login_as, make_facil
     workshop_id, _ = seed_workshop(facilitator=email)
     page = open_context("desktop").new_page()
     login_as(page, email)
-    page.goto(f"/w/{workshop_id}/discovery/")
+    page.goto(f"/w/{workshop_id}/console")
     # Hide a story and bring it back, keyboard only.
     tab_to(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Hide'")
     page.keyboard.press("Enter")
@@ -152,6 +152,11 @@ def test_keyboard_only_console(open_context, seed_workshop, login_as, make_facil
     tab_to(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Unhide'")
     page.keyboard.press("Enter")
     expect(page.locator("article.item.is-hidden")).to_have_count(0)
+    # Move the room on, keyboard only, from the top of a fresh console.
+    page.goto(f"/w/{workshop_id}/console")
+    tab_to(page, "el.tagName === 'BUTTON' && el.textContent.includes('Move on to Dream')")
+    page.keyboard.press("Enter")
+    expect(page.locator(".phase-intro h2")).to_have_text("Dream")
 
 
 def test_reduced_motion_is_honoured(open_context):
