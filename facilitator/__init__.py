@@ -64,6 +64,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .live_shortcut import register as register_live_shortcut
 
     register_live_shortcut(app)
+
+    from .proxy import register as register_proxy
+
+    register_proxy(app)
     return app
 
 

@@ -87,3 +87,20 @@ def test_changed_file_gets_a_new_hash_in_debug(app, tmp_path):
     first = files.version("a.css")
     (tmp_path / "a.css").write_text("body { color: blue; margin: 0 }")
     assert files.version("a.css") != first
+
+
+@pytest.mark.parametrize(("count", "expected"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_proxy_count_decides_whose_address_counts(app_config, count, expected):
+    from flask import request
+
+    from facilitator import create_app
+
+    app = create_app({**app_config, "PROXY_COUNT": count})
+
+    @app.get("/_addr")
+    def addr():
+        """The client address the app sees."""
+        return request.remote_addr
+
+    headers = {"X-Forwarded-For": "203.0.113.9"}
+    assert app.test_client().get("/_addr", headers=headers).get_data(as_text=True) == expected
