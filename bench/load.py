@@ -1,0 +1,536 @@
+"""Load benchmark: the app against the framework's own ceiling, in one run.
+
+    .venv/bin/python bench/load.py [--postgres] [--duration 60] [--no-write]
+
+1. Creates a fresh database (SQLite in a temporary folder, or a scratch
+   PostgreSQL database with ``--postgres``), runs the migrations and seeds a
+   workshop with 10 groups and 1,000 participants.
+2. Serves the app with gunicorn.conf.py, and a bare Flask app
+   (bench/ceiling_app.py) with the very same gunicorn.conf.py: the ceiling.
+3. Drives them with locust (headless; users in bench/locustfile.py):
+   ceiling, unchanged poll (304), posting, and the room (1,000 phones polling
+   every 2 s and posting every 30 s, 5 consoles and a projector).
+4. Prints requests/s, p50/p95/p99 and errors per scenario with the ratio to
+   the ceiling, checks the posted rows (none lost, none doubled), and writes
+   the figures, the machine and the command into docs/benchmarks.md
+   (section "Load", between its markers; other sections are left alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psutil  # noqa: E402  (a locust dependency)
+
+from tests.support.server import free_port, wait_for  # noqa: E402
+
+PYTHON = sys.executable
+DOC = ROOT / "docs" / "benchmarks.md"
+MARKERS = "<!-- load-{0}:start -->", "<!-- load-{0}:end -->"
+PASSWORD = "bench password 1234"
+SECRET = "bench-" + uuid.uuid4().hex
+PHASE = "discovery"
+GROUPS = 10
+PARTICIPANTS = 1000
+TARGETS = {"poll": 0.70, "post": 0.35}
+
+
+# --- database ---------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def fresh_database(postgres: bool, workdir: Path):
+    """Yield the URL of an empty database, dropped (PostgreSQL) afterwards."""
+    if not postgres:
+        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(
+        os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    ).set(drivername="postgresql+psycopg")
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def migrate(url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET}
+    subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "facilitator", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def seed(url: str) -> dict:
+    """A workshop of 10 groups, its facilitator, and 1,000 participants with signed cookies."""
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    from facilitator import create_app
+    from facilitator.extensions import db
+    from facilitator.models import Facilitator, Group, Participant, Role, Workshop, WorkshopRole
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+    with app.app_context():
+        person = Facilitator(email="bench@example.org", name="Bench")
+        person.set_password(PASSWORD)
+        workshop = Workshop(title="Benchmark room", topic="What helps people stop offending?")
+        workshop.groups = [Group(name=f"Table {i + 1}", position=i) for i in range(GROUPS)]
+        workshop.roles = [WorkshopRole(facilitator=person, role=Role.FACILITATOR)]
+        db.session.add(workshop)
+        db.session.flush()
+        people = [
+            Participant(
+                workshop_id=workshop.id,
+                display_name=f"Bench {i}",
+                group_id=workshop.groups[i % GROUPS].id,
+            )
+            for i in range(PARTICIPANTS)
+        ]
+        db.session.add_all(people)
+        db.session.commit()
+        wid, code = workshop.id, workshop.join_code
+        groups = [g.id for g in workshop.groups]
+        tokens = [p.token for p in people]
+    serializer = app.session_interface.get_signing_serializer(app)
+    participants = []
+    for token in tokens:
+        # The cookie a phone gets from joining: its token, and a CSRF secret.
+        with app.test_request_context():
+            session["joined"] = {str(wid): token}
+            csrf = generate_csrf()
+            cookie = serializer.dumps(dict(session))
+        participants.append({"cookie": f"session={cookie}", "csrf": csrf})
+    with app.app_context():
+        db.engine.dispose()
+    return {
+        "workshop_id": wid,
+        "code": code,
+        "groups": groups,
+        "participants": participants,
+        "facilitator": {"email": "bench@example.org", "password": PASSWORD},
+        "poll_path": f"/w/{wid}/live/{PHASE}?mode=page&room={PHASE}",
+        "console_path": f"/w/{wid}/live/{PHASE}?mode=console&room={PHASE}",
+        "projector_path": f"/w/{wid}/projector/live",
+        "post_path": f"/w/{wid}/{PHASE}/new",
+    }
+
+
+def posted_rows(url: str, run: str) -> tuple[int, int]:
+    """(rows, distinct titles) of the stories this run posted."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows, distinct = conn.execute(
+            text("SELECT count(*), count(DISTINCT title) FROM example WHERE title LIKE :p"),
+            {"p": f"bm{run}x%"},
+        ).one()
+    engine.dispose()
+    return rows, distinct
+
+
+# --- servers ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], health: str):
+    """Serve ``app_spec`` with gunicorn.conf.py on a free port; yield (base URL, process)."""
+    port = free_port()
+    environ = {**os.environ, **env, "BIND": f"127.0.0.1:{port}", "GUNICORN_LOGLEVEL": "warning"}
+    environ.pop("PORT", None)
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app_spec],
+        cwd=ROOT,
+        env=environ,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + health, proc=proc, timeout=60)
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def cpu_seconds(proc: subprocess.Popen) -> float:
+    """CPU time used so far by a gunicorn master and its workers."""
+    total = 0.0
+    try:
+        parent = psutil.Process(proc.pid)
+        for p in [parent, *parent.children(recursive=True)]:
+            times = p.cpu_times()
+            total += times.user + times.system
+    except psutil.NoSuchProcess:
+        pass
+    return total
+
+
+# --- locust -------------------------------------------------------------------
+
+
+def locust(
+    host: str,
+    users: list[str],
+    *,
+    count: int,
+    rate: float,
+    seconds: int,
+    config: dict,
+    workdir: Path,
+    label: str,
+    server: subprocess.Popen,
+) -> dict:
+    """Run one scenario headless; return its stats rows, server CPU and extra results."""
+    results = workdir / f"{label}-results.json"
+    cfg = workdir / f"{label}-config.json"
+    cfg.write_text(json.dumps({**config, "results": str(results)}))
+    prefix = workdir / label
+    cmd = [
+        PYTHON,
+        "-m",
+        "locust",
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "--only-summary",
+        "--reset-stats",
+        "-u",
+        str(count),
+        "-r",
+        str(rate),
+        "-t",
+        f"{seconds}s",
+        "--stop-timeout",
+        "5",
+        "--host",
+        host,
+        "--csv",
+        str(prefix),
+        "--loglevel",
+        "WARNING",
+        *users,
+    ]
+    before = cpu_seconds(server)
+    own_before = psutil.Process().cpu_times()
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, "BENCH_CONFIG": str(cfg)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, stderr = proc.communicate()
+    wall = time.monotonic() - started
+    server_cpu = cpu_seconds(server) - before
+    usage = psutil.Process().cpu_times()  # children's time lands here once reaped
+    locust_cpu = (usage.children_user + usage.children_system) - (
+        own_before.children_user + own_before.children_system
+    )
+    rows = {}
+    with open(f"{prefix}_stats.csv") as fh:
+        for row in csv.DictReader(fh):
+            rows[row["Name"]] = row
+    extra = json.loads(results.read_text()) if results.exists() else {}
+    if proc.returncode not in (0, 1):
+        print(stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"locust failed for {label} ({proc.returncode})")
+    return {
+        "rows": rows,
+        "server_cpu": server_cpu,
+        "wall": wall,
+        "locust_cpu": locust_cpu,
+        "extra": extra,
+    }
+
+
+def figures(row: dict) -> dict:
+    return {
+        "requests": int(row["Request Count"]),
+        "errors": int(row["Failure Count"]),
+        "rps": float(row["Requests/s"]),
+        "p50": float(row["50%"]),
+        "p95": float(row["95%"]),
+        "p99": float(row["99%"]),
+        "max": float(row["100%"]),
+    }
+
+
+# --- report -------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    from importlib.metadata import version
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        "python": platform.python_version(),
+        "versions": ", ".join(
+            f"{name} {version(name)}"
+            for name in ("gunicorn", "Flask", "SQLAlchemy", "locust", "psycopg")
+        ),
+        "os": platform.platform(),
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def gunicorn_model() -> str:
+    out = subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import runpy; c = runpy.run_path('gunicorn.conf.py'); "
+            "print(c['worker_class'], c['workers'], c['threads'], c['preload_app'])",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return f"{out[0]}, {out[1]} workers x {out[2]} threads, preload_app={out[3]}"
+
+
+def table(results: list[tuple[str, dict, float | None, float]]) -> str:
+    lines = [
+        "| Scenario | Requests | Errors | Req/s | p50 ms | p95 ms | p99 ms | max ms | vs ceiling | server CPU ms/req |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, f, ratio, cpu_ms in results:
+        shown = f"{ratio:.0%}" if ratio is not None else ""
+        cpu = f"{cpu_ms:.2f}" if cpu_ms is not None else ""
+        lines.append(
+            f"| {name} | {f['requests']:,} | {f['errors']} | {f['rps']:,.0f} | {f['p50']:.0f} "
+            f"| {f['p95']:.0f} | {f['p99']:.0f} | {f['max']:.0f} | {shown} | {cpu} |"
+        )
+    return "\n".join(lines)
+
+
+def write_doc(section: str, backend: str) -> None:
+    """Replace only this backend's results (between its markers) in docs/benchmarks.md.
+
+    The rest of the file (the Load section's text, other engineers' sections)
+    is left as it is; without markers the block is appended at the end.
+    """
+    start, end = (m.format(backend) for m in MARKERS)
+    DOC.parent.mkdir(exist_ok=True)
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    block = f"{start}\n{section.strip()}\n{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = head + block + tail
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    DOC.write_text(text)
+
+
+def run_room(args, app_url: str, app_proc, common: dict) -> dict:
+    """The room: phones join at --join-rate per second, then --duration seconds measured."""
+    print("room...", flush=True)
+    ramp = max(1, args.phones // args.join_rate)
+    return locust(
+        app_url,
+        ["PhoneUser", "ConsoleUser", "ProjectorUser"],
+        count=args.phones + 6,
+        rate=args.join_rate,
+        seconds=args.duration + ramp + 2,
+        label="room",
+        server=app_proc,
+        **common,
+    )
+
+
+def room_figures(room: dict) -> list:
+    names = ("room: phone poll", "room: phone post", "room: console poll", "room: projector poll")
+    return [
+        (f"Room: {name.removeprefix('room: ')}", figures(room["rows"][name]), None, None)
+        for name in names
+        if name in room["rows"]
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--duration", type=int, default=60, help="room scenario seconds (>= 60)")
+    parser.add_argument("--burst", type=int, default=20, help="seconds per throughput scenario")
+    parser.add_argument("--users", type=int, default=24, help="concurrent users, throughput runs")
+    parser.add_argument("--phones", type=int, default=PARTICIPANTS, help="phones in the room")
+    parser.add_argument(
+        "--join-rate", type=int, default=20, help="phones joining per second (room ramp-up)"
+    )
+    parser.add_argument("--no-write", action="store_true", help="print only, leave the doc")
+    parser.add_argument(
+        "--room-only", action="store_true", help="only the room (capacity probes); prints only"
+    )
+    parser.add_argument("--notes", default="", help="a sentence for the doc (e.g. machine quiet)")
+    args = parser.parse_args()
+    command = "python bench/load.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    run = uuid.uuid4().hex[:6]
+    info = machine()
+    print(f"machine: {info}", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(tmp)
+        with fresh_database(args.postgres, workdir) as url:
+            migrate(url)
+            config = {**seed(url), "run": run}
+            app_env = {"DATABASE_URL": url, "SECRET_KEY": SECRET}
+            with (
+                gunicorn("facilitator:create_app()", app_env, "/healthz") as (app_url, app_proc),
+                gunicorn("bench.ceiling_app:app", {}, "/") as (ceiling_url, ceiling_proc),
+            ):
+                common = dict(config=config, workdir=workdir)
+                burst = dict(count=args.users, rate=args.users, seconds=args.burst)
+                if args.room_only:
+                    room = run_room(args, app_url, app_proc, common)
+                    print(
+                        table(
+                            [("Room: all requests", figures(room["rows"]["Aggregated"]), None, 0.0)]
+                            + room_figures(room)
+                        )
+                    )
+                    print(
+                        json.dumps({k: v for k, v in room["extra"].items() if k != "posted"})[:2000]
+                    )
+                    return
+                print("ceiling...", flush=True)
+                ceiling = locust(
+                    ceiling_url,
+                    ["CeilingUser"],
+                    label="ceiling",
+                    server=ceiling_proc,
+                    **burst,
+                    **common,
+                )
+                print("unchanged poll...", flush=True)
+                poll = locust(
+                    app_url, ["PollUser"], label="poll", server=app_proc, **burst, **common
+                )
+                print("posting...", flush=True)
+                post = locust(
+                    app_url, ["PostUser"], label="post", server=app_proc, **burst, **common
+                )
+                rows, distinct = posted_rows(url, run)
+                room = run_room(args, app_url, app_proc, common)
+                model = gunicorn_model()
+
+    def cpu_ms(result: dict, name: str) -> float:
+        total = sum(int(r["Request Count"]) for n, r in result["rows"].items() if n != "Aggregated")
+        return 1000 * result["server_cpu"] / max(1, total)
+
+    c = figures(ceiling["rows"]["ceiling"])
+    p = figures(poll["rows"]["poll (unchanged)"])
+    s = figures(post["rows"]["post"])
+    r = figures(room["rows"]["Aggregated"])
+    results = [
+        ("Ceiling: bare Flask, constant string", c, None, cpu_ms(ceiling, "ceiling")),
+        ("Unchanged poll (304)", p, p["rps"] / c["rps"], cpu_ms(poll, "poll")),
+        ("Posting a story (htmx fragment back)", s, s["rps"] / c["rps"], cpu_ms(post, "post")),
+    ]
+    room_table = table([("Room: all requests", r, None, cpu_ms(room, "room"))] + room_figures(room))
+    acknowledged = len(post["extra"].get("posted", []))
+    delays = sorted(room["extra"].get("seen_delays", []))
+    overdue = room["extra"].get("overdue", 0)
+    max_delay = delays[-1] if delays else float("nan")
+    p99_delay = delays[int(0.99 * (len(delays) - 1))] if delays else float("nan")
+
+    verdicts = [
+        f"- Unchanged poll: {p['rps'] / c['rps']:.0%} of the ceiling (target >= 70%): "
+        + ("met." if p["rps"] / c["rps"] >= TARGETS["poll"] else "**missed**."),
+        f"- Posting: {s['rps'] / c['rps']:.0%} of the ceiling (target >= 35%): "
+        + ("met." if s["rps"] / c["rps"] >= TARGETS["post"] else "**missed**."),
+        f"- Posted rows: {acknowledged:,} posts acknowledged (200 with the story in the "
+        f"fragment), {rows:,} rows in the database, {distinct:,} distinct: "
+        + (
+            "none lost, none duplicated."
+            if rows == distinct and distinct >= acknowledged
+            else "**MISMATCH**."
+        ),
+        f"- Room: p99 {r['p99']:.0f} ms (target < 200 ms), {r['errors']} errors (target 0): "
+        + ("met." if r["p99"] < 200 and r["errors"] == 0 else "**missed**."),
+        f"- Projector: {len(delays):,} stories seen, slowest after {max_delay:.2f} s "
+        f"(p99 {p99_delay:.2f} s), {overdue} not seen within 3 s (target: all within 3 s): "
+        + ("met." if delays and max_delay <= 3 and overdue == 0 else "**missed**."),
+    ]
+    status = room["extra"].get("status", {})
+    section = f"""### Results on {"PostgreSQL" if args.postgres else "SQLite"}
+
+Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with:
+
+```
+{command}
+```
+
+Machine: {info["nproc"]} CPUs ({info["cpu"]}), {info["memory"]} RAM, {info["os"]};
+Python {info["python"]}; {info["versions"]}. Load average when it started: {info["load"]}.
+Database: {"PostgreSQL" if args.postgres else "SQLite (WAL)"}, fresh, one workshop of {GROUPS} groups.
+Serving: gunicorn.conf.py ({model}) for both the app and the ceiling; locust (FastHttpUser)
+on the same machine, so it competes with the servers for the same cores (locust used
+{ceiling["locust_cpu"]:.0f}/{poll["locust_cpu"]:.0f}/{post["locust_cpu"]:.0f}/{room["locust_cpu"]:.0f} CPU-seconds in the four runs).
+{args.notes}
+
+#### Throughput ({args.users} concurrent users, {args.burst} s each, after ramp-up)
+
+{table(results)}
+
+#### The room ({args.phones:,} phones polling every 2 s and posting every 30 s, 5 consoles, 1 projector; {args.duration} s after all joined)
+
+{room_table}
+
+Poll answers in the room: {", ".join(f"{k}: {v:,}" for k, v in sorted(status.items()))}.
+
+#### Against the targets
+
+{chr(10).join(verdicts)}
+"""
+    print(section)
+    if not args.no_write:
+        write_doc(section, "postgresql" if args.postgres else "sqlite")
+        print(f"written to {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""Locust users for bench/load.py (run it, not this file: it seeds the database,
+starts the servers and passes the scenario in ``BENCH_CONFIG``).
+
+Scenarios (user classes, picked on locust's command line):
+
+* ``CeilingUser``: the bare Flask app's constant endpoint, back to back.
+* ``PollUser``: the live poll answering "nothing new" (``If-None-Match`` ->
+  304), each user as a different joined participant.
+* ``PostUser``: posting a story (CSRF token, validation, insert, board fragment
+  render), rotating over 1,000 participants so no one person's rate is high.
+* The room: ``PhoneUser`` (joins through the real join form, polls every 2 s,
+  posts every 30 s), ``ConsoleUser`` x5 and ``ProjectorUser`` x1 (log in,
+  poll every 2 s). The projector records how long each posted story takes
+  to appear on it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+import threading
+import time
+from urllib.parse import urlencode
+
+from locust import constant, constant_pacing, events, task
+from locust.contrib.fasthttp import FastHttpUser
+
+CONFIG: dict = (
+    json.loads(open(os.environ["BENCH_CONFIG"]).read()) if "BENCH_CONFIG" in os.environ else {}
+)
+RUN = CONFIG.get("run", "0")
+MARKER = re.compile(rf"bm{RUN}x\d+")
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+_identity = itertools.count()
+_marker = itertools.count(1)
+_lock = threading.Lock()
+# Stories that got a 200, and when each was sent (for the projector's delay).
+POSTED: dict[str, float] = {}
+SEEN: dict[str, float] = {}
+STATUS: dict[str, int] = {}
+
+
+def _count(key: str) -> None:
+    STATUS[key] = STATUS.get(key, 0) + 1
+
+
+def next_participant() -> dict:
+    people = CONFIG["participants"]
+    return people[next(_identity) % len(people)]
+
+
+def story(marker: str) -> str:
+    return urlencode(
+        {
+            "title": f"{marker} the night shelter kept a bed",
+            "story": "A caseworker phoned ahead and the shelter kept a bed until midnight. " * 3,
+            "what_worked": "Someone who knew the person by name, and a phone call.",
+            "place": "Glasgow",
+        }
+    )
+
+
+class CeilingUser(FastHttpUser):
+    """The bare Flask endpoint, as fast as it answers."""
+
+    wait_time = constant(0)
+
+    @task
+    def hit(self):
+        self.client.get("/", name="ceiling")
+
+
+class PollUser(FastHttpUser):
+    """A phone's poll when nothing changed: If-None-Match -> 304."""
+
+    wait_time = constant(0)
+
+    def on_start(self):
+        person = next_participant()
+        self.headers = {"Cookie": person["cookie"], "HX-Request": "true"}
+        self.client.cookiejar.clear()
+        first = self.client.get(CONFIG["poll_path"], headers=self.headers, name="poll (first)")
+        self.headers["If-None-Match"] = first.headers.get("ETag", "")
+
+    @task
+    def poll(self):
+        with self.client.get(
+            CONFIG["poll_path"], headers=self.headers, name="poll (unchanged)", catch_response=True
+        ) as response:
+            if response.status_code == 304:
+                response.success()
+            else:
+                response.failure(f"expected 304, got {response.status_code}")
+
+
+class PostUser(FastHttpUser):
+    """Post a story as the next of 1,000 participants; the board fragment comes back."""
+
+    wait_time = constant(0)
+
+    @task
+    def post(self):
+        person = next_participant()
+        marker = f"bm{RUN}x{next(_marker)}"
+        self.client.cookiejar.clear()
+        headers = {**FORM, "Cookie": person["cookie"], "HX-Request": "true"}
+        body = story(marker) + "&" + urlencode({"csrf_token": person["csrf"]})
+        with self.client.post(
+            CONFIG["post_path"], data=body, headers=headers, name="post", catch_response=True
+        ) as response:
+            if response.status_code == 200 and marker in (response.text or ""):
+                POSTED[marker] = time.monotonic()
+                response.success()
+            else:
+                response.failure(f"post answered {response.status_code}")
+
+
+class _Poller(FastHttpUser):
+    """Polls ``self.poll_path`` every 2 s, keeping the last ETag like static/js/live.js."""
+
+    abstract = True
+    wait_time = constant_pacing(2)
+    poll_name = "poll"
+    etag = ""
+
+    def poll(self, path: str, name: str):
+        headers = {"HX-Request": "true"}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        with self.client.get(path, headers=headers, name=name, catch_response=True) as response:
+            _count(f"{name} {response.status_code}")
+            if response.status_code == 200:
+                self.etag = response.headers.get("ETag", "")
+                response.success()
+                return response.text or ""
+            if response.status_code == 304:
+                response.success()
+                return ""
+            response.failure(f"{name} answered {response.status_code}")
+            return ""
+
+    def login(self):
+        page = self.client.get("/login", name="setup: login form").text or ""
+        token = CSRF_INPUT.search(page).group(1)
+        data = urlencode({**CONFIG["facilitator"], "csrf_token": token})
+        response = self.client.post(
+            "/login", data=data, headers=FORM, name="setup: login", allow_redirects=False
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"login failed: {response.status_code}")
+
+
+class PhoneUser(_Poller):
+    """One phone: joins through the form, polls every 2 s, posts a story every 30 s."""
+
+    weight = 1
+
+    def on_start(self):
+        code_path = f"/j/{CONFIG['code']}"
+        page = self.client.get(code_path, name="setup: join form").text or ""
+        token = CSRF_INPUT.search(page).group(1)
+        data = urlencode(
+            {
+                "name": f"Phone {id(self) % 100000}",
+                "group": random.choice(CONFIG["groups"]),
+                "csrf_token": token,
+            }
+        )
+        board = self.client.post(code_path, data=data, headers=FORM, name="setup: join")
+        self.csrf = CSRF_META.search(board.text or "").group(1)
+        self.next_post = time.monotonic() + random.uniform(0, 30)
+
+    @task
+    def tick(self):
+        self.poll(CONFIG["poll_path"], "room: phone poll")
+        if time.monotonic() >= self.next_post:
+            self.next_post += 30
+            self.post()
+
+    def post(self):
+        marker = f"bm{RUN}x{next(_marker)}"
+        body = story(marker) + "&" + urlencode({"csrf_token": self.csrf})
+        sent = time.monotonic()
+        with self.client.post(
+            CONFIG["post_path"],
+            data=body,
+            headers={**FORM, "HX-Request": "true"},
+            name="room: phone post",
+            catch_response=True,
+        ) as response:
+            if response.status_code == 200:
+                POSTED[marker] = sent
+                response.success()
+            else:
+                response.failure(f"post answered {response.status_code}")
+
+
+class ConsoleUser(_Poller):
+    """A facilitator's console polling every group's board."""
+
+    fixed_count = 5
+
+    def on_start(self):
+        self.login()
+
+    @task
+    def tick(self):
+        self.poll(CONFIG["console_path"], "room: console poll")
+
+
+class ProjectorUser(_Poller):
+    """The projector: polls the wall and notes when each posted story shows up."""
+
+    fixed_count = 1
+
+    def on_start(self):
+        self.login()
+
+    @task
+    def tick(self):
+        body = self.poll(CONFIG["projector_path"], "room: projector poll")
+        if body:
+            now = time.monotonic()
+            for marker in set(MARKER.findall(body)):
+                if marker not in SEEN and marker in POSTED:
+                    SEEN[marker] = now
+
+
+@events.test_stop.add_listener
+def write_results(environment, **_kwargs):
+    """Hand bench/load.py what the stats cannot: which posts succeeded, and visibility."""
+    path = CONFIG.get("results")
+    if not path:
+        return
+    now = time.monotonic()
+    delays = [SEEN[m] - POSTED[m] for m in SEEN]
+    # Posts sent in the last 3 s could not have been seen yet; the rest must have been.
+    overdue = [m for m, sent in POSTED.items() if m not in SEEN and now - sent > 3]
+    with open(path, "w") as fh:
+        json.dump(
+            {
+                "posted": sorted(POSTED),
+                "seen_delays": delays,
+                "overdue": len(overdue),
+                "status": STATUS,
+            },
+            fh,
+        )
