@@ -47,11 +47,12 @@ else:
 # --- workers and threads -----------------------------------------------------
 worker_class = "gthread"
 # One process per core: the request work is CPU-bound Python (routing, session,
-# Jinja), so more processes than cores only adds context switches, and fewer
-# leaves a core idle. The benchmark (docs/benchmarks.md) compared 2x4, 2x8, 3x4
-# and 4x4 on 2 cores.
+# Jinja; docs/benchmarks.md has the profile), so more processes than cores only
+# add context switches and memory, and fewer leave a core idle.
 workers = _int_env("WEB_CONCURRENCY", multiprocessing.cpu_count())
-# Threads cover the time a request waits on the database or the network.
+# Threads cover the time a request waits on the database or the network; a
+# few are enough because that wait is short next to the rendering, and each
+# one may hold a database connection (see the pool below).
 threads = _int_env("GUNICORN_THREADS", 4)
 # Open connections (mostly idle keep-alive phones) a worker may hold.
 worker_connections = 1000
