@@ -48,12 +48,15 @@ def engine_options(url: str, explicit: dict | None = None) -> dict:
     Applied once the configuration is final (tests and FACILITATOR_* variables
     may point the app at another backend than DATABASE_URL did).
     """
-    options: dict = {"pool_pre_ping": True}
+    options: dict = {}
     if url.startswith("sqlite"):
         # Several gunicorn workers share the file: wait for a writer instead of
-        # failing at once with "database is locked".
+        # failing at once with "database is locked". A file never drops the
+        # connection, so no pre-ping (it was a sixth of a 304 poll's cost).
         options["connect_args"] = {"timeout": 30}
     else:
+        # A server connection can die (restart, failover): test it on checkout.
+        options["pool_pre_ping"] = True
         # Stay well inside PostgreSQL's default max_connections (100) with
         # several workers on several instances (gunicorn.conf.py sizes the pool
         # to its threads).
