@@ -22,6 +22,7 @@ import argparse
 import gc
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -184,8 +185,7 @@ def main() -> None:
         f"{best_cpu['report'] / best_cpu['floor']:.2f}x (CPU)"
     )
     print(f"maxrss: {maxrss_mb:.0f} MB (whole process)")
-    os.remove(db_path)
-    os.rmdir(tmp)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,11 @@ ROUTES = ["report", "report.html", "actions.csv", "actions.ics", "export.json"]
 SHARED = ["", "actions.csv", "actions.ics", "export.json"]
 
 
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    return {**app_config, "REPORT_CACHE_DIR": str(tmp_path / "report-cache")}
+
+
 def _make_link(app, workshop_id: int) -> tuple[int, str]:
     with app.app_context():
         link = ShareLink(workshop_id=workshop_id)

@@ -85,6 +85,14 @@ class Report:
     missing: list[str]
 
     @property
+    def generated_label(self) -> str:
+        return self.generated_at.strftime("%d %B %Y, %H:%M UTC")
+
+    @property
+    def generated_iso(self) -> str:
+        return self.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
     def vote_chart(self) -> list[tuple[str, int]]:
         return [(f"#{r.rank} {r.statement.text}", r.votes) for r in self.statements]
 

@@ -14,6 +14,7 @@ polling UI it would need) is not worth it at this size.
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 
@@ -122,15 +123,27 @@ def _preview(workshop: Workshop, token: str | None):
 
 def _pdf(workshop: Workshop, token: str | None):
     size = pdf.page_size(request.args.get("size"))
-    html = render_template(
-        "report/report.html", report=build_report(workshop), preview=False, links={}
+    report = build_report(workshop)
+    html = render_template("report/report.html", report=report, preview=False, links={})
+    # The same content gives the same PDF: the cache key ignores only the timestamp.
+    stable = html.replace(report.generated_label, "").replace(report.generated_iso, "")
+    key = pdf.cache_key(stable, size)
+    cache = pdf.PdfCache(
+        current_app.config.get("REPORT_CACHE_DIR")
+        or os.path.join(current_app.instance_path, "report-cache")
     )
-    body = pdf.render_pdf(
-        html,
-        static_folder=current_app.static_folder,
-        static_url_path=flask_url_for("static", filename=""),
-        size=size,
-    )
+    body = cache.get(workshop.id, key)
+    if body is None:
+        options = dict(
+            static_folder=current_app.static_folder,
+            static_url_path=request.script_root + current_app.static_url_path,
+            size=size,
+        )
+        if len(html) >= current_app.config.get("REPORT_SUBPROCESS_MIN_BYTES", 150_000):
+            body = pdf.render_pdf_isolated(html, **options)
+        else:
+            body = pdf.render_pdf(html, **options)
+        cache.put(workshop.id, key, body)
     name = _filename(workshop, "report.pdf" if size == "A4" else "report-letter.pdf")
     return _download(body, "application/pdf", name, bool(token), inline=True)
 

@@ -10,7 +10,13 @@ HTTP request to ourselves) and every other URL (``file:``, ``http:``, ``data:``,
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import mimetypes
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -91,3 +97,95 @@ def render_pdf(
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     page = CSS(string=f"@page {{ size: {size}; }}", url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[page])
+
+
+# ---------------------------------------------------------------- isolation and cache
+
+
+def render_pdf_isolated(
+    html: str,
+    *,
+    static_folder: str | Path,
+    static_url_path: str = "/static",
+    size: str = "A4",
+    timeout: float = 120,
+) -> bytes:
+    """:func:`render_pdf` in a child process (``python -m facilitator.services.pdf``).
+
+    A big report is seconds of pure-Python CPU. In the web worker it would hold
+    the GIL and slow every other thread of that worker (live polls included)
+    and leave the worker's heap hundreds of MB larger; in a child the request
+    thread just waits on a pipe (GIL released), and the memory goes back to the
+    OS when the child exits. Same fetcher, same output.
+    """
+    if size not in PAGE_SIZES.values():
+        raise ValueError(f"unknown page size {size!r}")
+    command = [
+        sys.executable,
+        "-m",
+        "facilitator.services.pdf",
+        str(static_folder),
+        static_url_path,
+        size,
+    ]
+    result = subprocess.run(
+        command, input=html.encode("utf-8"), capture_output=True, timeout=timeout, check=False
+    )
+    if result.returncode != 0 or not result.stdout.startswith(b"%PDF"):
+        tail = result.stderr.decode("utf-8", "replace")[-500:]
+        raise RuntimeError(f"PDF renderer failed ({result.returncode}): {tail}")
+    return result.stdout
+
+
+class PdfCache:
+    """Rendered PDFs on disk, keyed by a hash of the exact HTML (content-addressed).
+
+    Any change that shows in the report (an edit, a hidden item, a new
+    facilitator) changes the HTML and so the key; nothing has to remember to
+    invalidate. Only the newest file per workshop is kept.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+
+    def _path(self, workshop_id: int, key: str) -> Path:
+        return self.folder / f"w{workshop_id}-{key}.pdf"
+
+    def get(self, workshop_id: int, key: str) -> bytes | None:
+        try:
+            return self._path(workshop_id, key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put(self, workshop_id: int, key: str, body: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self._path(workshop_id, key)
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(body)
+        os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
+        for old in self.folder.glob(f"w{workshop_id}-*.pdf"):
+            if old != path and old.name.endswith(f"-{size_suffix(key)}.pdf"):
+                with contextlib.suppress(FileNotFoundError):
+                    old.unlink()
+
+
+def size_suffix(key: str) -> str:
+    """Keys end in the page size, so the A4 and Letter files live side by side."""
+    return key.rsplit("-", 1)[-1]
+
+
+def cache_key(html_for_hash: str, size: str) -> str:
+    return hashlib.sha256(html_for_hash.encode("utf-8")).hexdigest()[:32] + "-" + size.lower()
+
+
+def _child_main(argv: list[str]) -> int:
+    static_folder, static_url_path, size = argv
+    html = sys.stdin.buffer.read().decode("utf-8")
+    body = render_pdf(html, static_folder=static_folder, static_url_path=static_url_path, size=size)
+    sys.stdout.buffer.write(body)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child_main(sys.argv[1:]))
