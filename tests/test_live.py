@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 
+from facilitator import create_app
 from facilitator.extensions import db
 from facilitator.models import Base, Example, Group, Workshop
 from tests.support.server import gunicorn_server
@@ -63,7 +64,7 @@ def recorded_sql(app):
         event.remove(engine, "before_cursor_execute", record)
 
 
-def test_poll_answers_304_reading_only_the_revision(app, client, create_workshop, join):
+def test_poll_answers_304_reading_only_the_revision(app, app_config, client, create_workshop, join):
     wid = create_workshop()
     join(client, wid)
     add_example(client, wid, "The gate pickup")
@@ -73,15 +74,27 @@ def test_poll_answers_304_reading_only_the_revision(app, client, create_workshop
     assert etag.startswith('"r') and "The gate pickup" in first.get_data(as_text=True)
     assert first.headers["Cache-Control"] == "no-store"
 
-    with recorded_sql(app) as statements:
-        again = client.get(poll_url(wid), headers={**HX, "If-None-Match": etag})
-    assert again.status_code == 304
-    assert again.headers["ETag"] == etag
-    assert again.get_data() == b""
-    assert len(statements) == 1, statements
-    assert re.search(r"\bFROM workshop\b", statements[0])
-    for table in CONTRIBUTION_TABLES + ("participant", "workshop_group"):
-        assert not any(re.search(rf"\b{table}\b", s) for s in statements), table
+    # Both ways to the 304: the WSGI shortcut in front of Flask (facilitator.live_shortcut)
+    # and, with it turned off, the view's own check (facilitator.live.conditional).
+    flask_only = create_app({**app_config, "LIVE_SHORTCUT": False})
+    try:
+        for target in (app, flask_only):
+            phone = target.test_client()
+            phone.set_cookie("session", client.get_cookie("session").value)
+            with recorded_sql(target) as statements:
+                again = phone.get(poll_url(wid), headers={**HX, "If-None-Match": etag})
+            assert again.status_code == 304
+            assert again.headers["ETag"] == etag
+            assert again.headers["Cache-Control"] == "no-store"
+            assert again.get_data() == b""
+            assert len(statements) == 1, statements
+            assert re.search(r"\bFROM workshop\b", statements[0])
+            for table in CONTRIBUTION_TABLES + ("participant", "workshop_group"):
+                assert not any(re.search(rf"\b{table}\b", s) for s in statements), table
+    finally:
+        with flask_only.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_change_elsewhere_makes_the_next_poll_fresh(app, client, create_workshop, join):
