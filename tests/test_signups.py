@@ -75,6 +75,9 @@ def test_sign_up_toggle_shows_count_and_names(app, create_workshop, join):
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "Thank you: you are down to help." in body
+    # htmx swaps this action's block alone: the compose box keeps what is being typed.
+    assert body.lstrip().startswith(f'<div class="signups" id="signups-{action}">')
+    assert "compose" not in body
     assert "<strong>1</strong> will help: Ana" in body
     assert "I can’t help after all" in body
     assert ben.post(f"/w/{wid}/destiny/{action}/signup").status_code == 302

@@ -58,8 +58,14 @@ def test_spend_dots_several_on_one_statement_then_refused(app, client, join, dre
     assert "You have <strong>3</strong> of 3 dots left." in page
 
     before = revision(app, wid)
-    assert client.post(f"/w/{wid}/dream/{first}/vote", headers=HX).status_code == 200
+    response = client.post(f"/w/{wid}/dream/{first}/vote", headers=HX)
+    assert response.status_code == 200
     assert revision(app, wid) == before + 1
+    # htmx swaps the dot-vote panel alone: the compose box keeps what is being typed.
+    panel = response.get_data(as_text=True)
+    assert panel.lstrip().startswith('<section class="dot-vote" id="dot-vote"')
+    assert "compose" not in panel
+    assert 'hx-target="#dot-vote"' in panel
     assert client.post(f"/w/{wid}/dream/{first}/vote", headers=HX).status_code == 200
     response = client.post(f"/w/{wid}/dream/{second}/vote", headers=HX)
     assert "You have <strong>0</strong> of 3 dots left." in response.get_data(as_text=True)

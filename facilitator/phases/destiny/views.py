@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 
 from ...access import load_workshop, require_facilitator, require_member
 from ...extensions import db
@@ -114,6 +114,26 @@ def signup(workshop_id: int, item_id: int):
     try:
         joined = toggle_signup(workshop, actor, action)
     except SignupRefused as exc:
-        return SPEC.render_board(workshop, actor, status=409, notice=str(exc))
+        return _signup_response(workshop, actor, action, str(exc), 409)
     message = "Thank you: you are down to help." if joined else "You are no longer down to help."
+    if is_htmx():
+        return _signup_response(workshop, actor, action, message)
     return _done(workshop, actor, message, f"#destiny-{action.id}")
+
+
+def _signup_response(workshop, actor, action, message: str, status: int = 200):
+    """htmx gets this action's sign-up block alone; a full-page post gets the board."""
+    if not is_htmx():
+        return SPEC.render_board(workshop, actor, status=status, notice=message)
+    html = render_template(
+        "destiny/_signups.html",
+        workshop=workshop,
+        actor=actor,
+        item=action,
+        notice=message,
+        notice_kind="error" if status >= 400 else "success",
+        **context(workshop, actor),
+    )
+    response = make_response(html, status)
+    response.vary.add("HX-Request")
+    return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, make_response, redirect, render_template, url_for
 
 from ...access import load_workshop, require_member
 from ...extensions import db
@@ -69,26 +69,41 @@ SPEC = PhaseSpec(
 register_contribution_routes(bp, SPEC)
 
 
+def _respond(workshop, actor, status: int = 200, notice: str | None = None):
+    """htmx gets the dot-vote panel alone (the compose box and its half-typed text
+    stay untouched); a full-page post gets the whole page."""
+    if is_htmx():
+        kind = "error" if status >= 400 else "success"
+        html = render_template(
+            "dream/_dot_vote.html",
+            workshop=workshop,
+            actor=actor,
+            notice=notice,
+            notice_kind=kind,
+            **context(workshop, actor),
+        )
+        response = make_response(html, status)
+        response.vary.add("HX-Request")
+        return response
+    return SPEC.render_board(workshop, actor, status=status, notice=notice)
+
+
 def _vote_view(workshop_id: int, item_id: int, change, done: str):
     workshop = load_workshop(workshop_id)
     actor = require_member(workshop)
     statement = db.get_or_404(MissionStatement, item_id)
     if statement.workshop_id != workshop.id:
-        return SPEC.render_board(
-            workshop, actor, status=404, notice="That statement is not part of this workshop."
-        )
+        return _respond(workshop, actor, 404, "That statement is not part of this workshop.")
     if not EmptyForm().validate_on_submit():
-        return SPEC.render_board(
-            workshop, actor, status=400, notice="Your page is out of date; reload and try again."
-        )
+        return _respond(workshop, actor, 400, "Your page is out of date; reload and try again.")
     try:
         change(workshop, actor, statement)
     except VoteRefused as exc:
-        return SPEC.render_board(workshop, actor, status=409, notice=str(exc))
+        return _respond(workshop, actor, 409, str(exc))
     if is_htmx():
-        return SPEC.render_board(workshop, actor)
+        return _respond(workshop, actor)
     flash(done, "success")
-    return redirect(url_for("dream.index", workshop_id=workshop.id) + f"#dream-{statement.id}")
+    return redirect(url_for("dream.index", workshop_id=workshop.id) + f"#ballot-{statement.id}")
 
 
 @bp.route("/<int:item_id>/vote", methods=["POST"])
