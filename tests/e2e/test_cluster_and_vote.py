@@ -1,11 +1,12 @@
-"""Clustering stories into themes by drag and drop in a real browser (static/js/cluster.js),
-and the clustering page's accessibility."""
+"""In a real browser: clustering stories into themes by drag and drop
+(static/js/cluster.js) and the clustering page's accessibility; dot votes on a
+phone that leave a half-typed statement alone."""
 
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, join
 
 
 def test_drag_stories_between_themes(open_context, seed_workshop, seed_app, login_as):
@@ -46,3 +47,21 @@ def test_drag_stories_between_themes(open_context, seed_workshop, seed_app, logi
     page.drag_and_drop(f'#theme-{turns_up_id} li[data-example="{story_id}"]', "#stories-heading")
     expect(page.get_by_text("“Met at the gate” is now in: Being believed in.")).to_be_visible()
     assert themes_now() == ["Being believed in"]
+
+
+def test_voting_keeps_a_half_typed_statement(open_context, seed_workshop):
+    _, code = seed_workshop(phase="dream")
+    page = open_context("phone").new_page()
+    join(page, code, name="Amira")
+    box = page.get_by_label("Our mission statement")
+    box.fill("Half a thought about famil")
+    ballot = page.locator(".ballot-item").first
+    for left in (2, 1, 0):
+        ballot.get_by_role("button", name="Add a dot").click()
+        expect(page.locator(".dots-left strong")).to_have_text(str(left))
+    expect(page.get_by_role("button", name="Add a dot")).to_have_count(0)
+    expect(ballot.locator(".my-dots")).to_have_text("3 yours")
+    expect(box).to_have_value("Half a thought about famil")
+    ballot.get_by_role("button", name="Take a dot back").click()
+    expect(page.locator(".dots-left strong")).to_have_text("1")
+    expect(box).to_have_value("Half a thought about famil")
