@@ -98,7 +98,6 @@ ROUTES: dict[str, tuple[str | None, str | None]] = {
     "workshops.delete_group": (None, "facilitator"),
     "workshops.people": (None, "facilitator"),
     "workshops.carry_forward": (None, "facilitator"),
-    "workshops.carry_forward": (None, "facilitator"),
     "discovery.themes": ("facilitator", "facilitator"),
     "discovery.edit_theme": ("facilitator", "facilitator"),
     "discovery.delete_theme": (None, "facilitator"),
