@@ -1,6 +1,6 @@
 """In a real browser: clustering stories into themes by drag and drop
 (static/js/cluster.js) and the clustering page's accessibility; dot votes on a
-phone that leave a half-typed statement alone."""
+phone that leave a half-typed statement alone; the status select that saves on change."""
 
 from __future__ import annotations
 
@@ -65,3 +65,18 @@ def test_voting_keeps_a_half_typed_statement(open_context, seed_workshop):
     ballot.get_by_role("button", name="Take a dot back").click()
     expect(page.locator(".dots-left strong")).to_have_text("1")
     expect(box).to_have_value("Half a thought about famil")
+
+
+def test_status_select_saves_on_change(open_context, seed_workshop, seed_app, login_as):
+    from facilitator.extensions import db
+    from facilitator.models import ActionPoint, ActionStatus
+
+    page = open_context("desktop").new_page()
+    email = login_as(page)
+    wid, _ = seed_workshop(phase="destiny", facilitator=email)
+    page.goto(f"/w/{wid}/destiny/")
+    page.get_by_label("Status of this action").select_option("agreed")
+    expect(page.get_by_text("“Recruit ten gate mentors” is agreed.")).to_be_visible()
+    with seed_app.app_context():
+        action = db.session.execute(db.select(ActionPoint).filter_by(workshop_id=wid)).scalar_one()
+        assert action.status == ActionStatus.AGREED
