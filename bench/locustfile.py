@@ -232,6 +232,25 @@ class ProjectorUser(_Poller):
                     SEEN[marker] = now
 
 
+# The room's own latencies, from the moment every user has been started: the
+# stats table's "Aggregated" row would also hold the last joins and logins.
+ROOM: dict = {"measuring": False, "times": [], "errors": 0, "start": 0.0}
+
+
+@events.spawning_complete.add_listener
+def start_measuring(user_count, **_kwargs):
+    ROOM.update(measuring=True, times=[], errors=0, start=time.monotonic(), epoch=time.time())
+
+
+@events.request.add_listener
+def record_room(name, response_time, exception, start_time=0.0, **_kwargs):
+    # Only requests sent once everyone is in (not ones queued during the ramp).
+    if ROOM["measuring"] and name.startswith("room:") and start_time >= ROOM["epoch"]:
+        ROOM["times"].append(response_time)
+        if exception is not None:
+            ROOM["errors"] += 1
+
+
 @events.test_stop.add_listener
 def write_results(environment, **_kwargs):
     """Hand bench/load.py what the stats cannot: which posts succeeded, and visibility."""
@@ -249,6 +268,9 @@ def write_results(environment, **_kwargs):
                 "seen_delays": delays,
                 "overdue": len(overdue),
                 "status": STATUS,
+                "room_times": ROOM["times"],
+                "room_errors": ROOM["errors"],
+                "room_seconds": now - ROOM["start"] if ROOM["measuring"] else 0,
             },
             fh,
         )

@@ -26,6 +26,7 @@ session gave it.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -61,6 +62,7 @@ class LivePollShortcut:
         self.ttl = float(app.config.get("LIVE_REVISION_TTL", 0))
         self._revisions: dict[int, tuple[int | None, float]] = {}
         self._engine = None
+        self._lock = threading.Lock()
         self._serializer = None
         self._sessions: dict[str, tuple[dict, float]] = {}
         self.hits = 0
@@ -73,13 +75,7 @@ class LivePollShortcut:
         if cached is not None and now - cached[1] < self.ttl:
             return cached[0]
         if self._engine is None:
-            with self.app.app_context():
-                from .extensions import db
-
-                self._engine = db.engine
-            compiled = REVISION.compile(dialect=self._engine.dialect)
-            self._sql = compiled.string
-            self._positional = compiled.positional
+            self._prepare()
         # The statement is compiled once; exec_driver_sql skips SQLAlchemy's
         # per-call statement work (a third of the cost on SQLite) but still
         # goes through the engine, so its events (query logging, counting) fire.
@@ -90,6 +86,21 @@ class LivePollShortcut:
         revision = row[0] if row else None
         self._revisions[workshop_id] = (revision, now)
         return revision
+
+    def _prepare(self) -> None:
+        """Find the engine and compile the query, once (threads may race here)."""
+        with self._lock:
+            if self._engine is not None:
+                return
+            with self.app.app_context():
+                from .extensions import db
+
+                engine = db.engine
+            compiled = REVISION.compile(dialect=engine.dialect)
+            self._sql = compiled.string
+            self._positional = compiled.positional
+            # Published last: a thread that sees the engine sees the query too.
+            self._engine = engine
 
     def session(self, request: Request) -> dict[str, Any] | None:
         """The session's contents, or None when the cookie does not verify.

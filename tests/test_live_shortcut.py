@@ -93,3 +93,17 @@ def test_other_conditional_requests_pass_through(client, shortcut):
     again = client.get("/static/css/app.css", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert shortcut.hits == 0
+
+
+def test_first_polls_in_parallel_threads_all_get_the_revision(app, create_workshop):
+    """gunicorn threads hit a fresh worker at once: none may see a half-prepared query."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from facilitator.live_shortcut import LivePollShortcut
+
+    wid = create_workshop()
+    for _ in range(5):
+        fresh = LivePollShortcut(app, app.wsgi_app)
+        with ThreadPoolExecutor(8) as pool:
+            revisions = list(pool.map(fresh.revision, [wid] * 16))
+        assert revisions == [1] * 16
