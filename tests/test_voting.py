@@ -257,3 +257,20 @@ def test_facilitator_who_also_joined_votes_with_their_own_dots(app, client, join
     assert "You have <strong>3</strong> of 3 dots left." in page
     assert client.post(f"/w/{wid}/dream/{first}/vote", headers=HX).status_code == 200
     assert votes_of(app, pid) == [(first, 1)]
+
+
+def test_dots_on_a_statement_hidden_later_can_be_taken_back(app, client, join, dream):
+    wid, (first, second) = dream
+    pid = join(client, wid)
+    client.post(f"/w/{wid}/dream/{first}/vote", headers=HX)
+    with app.app_context():
+        db.session.get(MissionStatement, first).hidden = True
+        db.session.commit()
+    page = client.get(f"/w/{wid}/dream/").get_data(as_text=True)
+    assert "Hidden by the facilitator: take your dots back" in page
+    assert f"/w/{wid}/dream/{first}/vote" not in page
+    assert f"/w/{wid}/dream/{first}/unvote" in page
+    assert client.post(f"/w/{wid}/dream/{first}/unvote", headers=HX).status_code == 200
+    assert votes_of(app, pid) == []
+    page = client.get(f"/w/{wid}/dream/").get_data(as_text=True)
+    assert "People are met at the gate." not in page

@@ -39,7 +39,9 @@ def apply(item, form, workshop, actor):
 
 def context(workshop, actor):
     counts = vote_counts(workshop)
-    statements = statements_of(workshop)
+    mine = my_votes(actor.participant)
+    everything = statements_of(workshop, include_hidden=True)
+    statements = [s for s in everything if not s.hidden]
     results = sorted(
         ((s, counts.get(s.id, 0) + s.seed_votes) for s in statements),
         key=lambda pair: (-pair[1], pair[0].id),
@@ -47,13 +49,18 @@ def context(workshop, actor):
     return {
         "themes": themes_of(workshop),
         "vote_counts": counts,
-        "my_votes": my_votes(actor.participant),
+        "my_votes": mine,
         "dots_total": workshop.dots_per_participant,
         "dots_left": dots_left(workshop, actor.participant),
         "voting_refusal": voting_refusal(workshop, actor),
         "results": [pair for pair in results if pair[1] > 0],
-        # Everyone votes on the whole room's statements, not only their table's.
-        "ballot": [(s, counts.get(s.id, 0) + s.seed_votes) for s in statements],
+        # Everyone votes on the whole room's statements, not only their table's;
+        # a statement hidden after you put dots on it stays, so you can take them back.
+        "ballot": [
+            (s, counts.get(s.id, 0) + s.seed_votes)
+            for s in everything
+            if not s.hidden or mine.get(s.id)
+        ],
     }
 
 
