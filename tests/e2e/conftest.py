@@ -52,11 +52,25 @@ AXE_JS = next(VENDOR.glob("axe-core-*.min.js"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 # Runs before any page script: CSP violations become console errors we collect.
+# For inline-style violations it names the element and the script that set the
+# attribute (the violation event itself only points into minified htmx).
 _REPORT_CSP = """
-document.addEventListener("securitypolicyviolation", function (e) {
-  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
-    + " at " + e.sourceFile + ":" + e.lineNumber);
-});
+(function () {
+  var lastStyle = "";
+  var setAttribute = Element.prototype.setAttribute;
+  Element.prototype.setAttribute = function (name, value) {
+    if (String(name).toLowerCase() === "style") {
+      lastStyle = this.tagName + "#" + this.id + " style=" + JSON.stringify(value) + " from "
+        + (new Error().stack || "").split(/\\n/).slice(2, 6).join(" < ");
+    }
+    return setAttribute.apply(this, arguments);
+  };
+  document.addEventListener("securitypolicyviolation", function (e) {
+    console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+      + " at " + e.sourceFile + ":" + e.lineNumber + " sample=" + JSON.stringify(e.sample || "")
+      + (e.violatedDirective.indexOf("style") === 0 && lastStyle ? " last style set: " + lastStyle : ""));
+  });
+})();
 """
 
 
@@ -69,17 +83,26 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """Debian's Chromium under Playwright; skipped without it, except under CI=true."""
+def chromium_path() -> str:
+    """Debian's Chromium; the browser tests skip without it, except under CI=true."""
     if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         message = f"{CHROMIUM} is missing (scripts/test.sh installs Debian's chromium package)"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message + "; browser tests must run under CI")
         pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def chromium(chromium_path, server):
+    """The browser, started after the server and closed before it (so the server
+    has no keep-alive connections left to wait for when it stops)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -109,7 +132,7 @@ def e2e_database_url(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def server(e2e_database_url, chromium) -> Iterator[str]:
+def server(e2e_database_url, chromium_path) -> Iterator[str]:
     """The app under gunicorn (2 workers, like production) on a loopback port."""
     engine = create_engine(e2e_database_url)
     Base.metadata.create_all(engine)
@@ -120,6 +143,7 @@ def server(e2e_database_url, chromium) -> Iterator[str]:
         threads=8,
         # Every test logs in and joins from 127.0.0.1; limits are tested elsewhere.
         env={"FACILITATOR_RATELIMIT_ENABLED": "false"},
+        extra_args=["--graceful-timeout", "3"],
     ) as base:
         yield base
 
@@ -276,7 +300,10 @@ def save_screenshot(page, name: str, full_page: bool = False) -> None:
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tmp = SCREENSHOTS / f".{name}.png"
-    page.screenshot(path=str(tmp), full_page=full_page, animations="disabled", caret="hide")
+    # caret="initial": hiding the caret puts a style attribute on the focused
+    # field, which htmx then copies while settling a swap: a CSP violation of
+    # the test's own making.
+    page.screenshot(path=str(tmp), full_page=full_page, animations="disabled", caret="initial")
     shutil.move(tmp, SCREENSHOTS / f"{name}.png")
 
 

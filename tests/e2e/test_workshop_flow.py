@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from .conftest import assert_accessible, save_screenshot
 
@@ -172,7 +174,7 @@ def test_whole_workshop(open_context, login_as, make_facilitator, seed_app):
         ).to_be_checked()
     theme = console.locator("article.theme-drop", has_text=THEME)
     expect(theme.locator(".theme-stories li")).to_have_count(3)
-    save_screenshot(console, "console-clustering")
+    save_screenshot(console, "console-clustering", full_page=True)
 
     # --- Dream: the facilitator moves on; the phones follow by themselves.
     console.goto(f"/w/{workshop_id}/console")
@@ -228,3 +230,29 @@ def test_whole_workshop(open_context, login_as, make_facilitator, seed_app):
     save_screenshot(phones[2], "phone-destiny")
     save_screenshot(console, "console-destiny", full_page=True)
     save_screenshot(projector, "projector-destiny")
+
+    # --- An organiser reads the report and downloads the PDF.
+    organiser_email = make_facilitator("Olu Organiser")
+    laptop.goto(f"/w/{workshop_id}/")
+    laptop.get_by_label("Email of their facilitator account").fill(organiser_email)
+    laptop.get_by_label("Role").select_option(label="Organiser (read-only report)")
+    laptop.get_by_role("button", name="Add", exact=True).click()
+    expect(laptop.locator(".flash-success")).to_contain_text("organiser")
+    organiser = open_context("desktop").new_page()
+    login_as(organiser, organiser_email)
+    organiser.goto(f"/w/{workshop_id}/report")
+    for action, _ in ACTIONS:
+        expect(organiser.get_by_text(action).first).to_be_visible()
+    assert_accessible(organiser, "the report preview")
+    save_screenshot(organiser, "report-preview")
+    # Chromium shows PDFs inline; fetch the link with the organiser's cookies instead.
+    href = organiser.get_by_role("link", name="PDF (A4)").get_attribute("href")
+    response = organiser.context.request.get(href)
+    assert response.ok, response.status
+    assert response.headers["content-type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(response.body()))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    for action, owner in ACTIONS:
+        assert action in text, f"{action!r} missing from the PDF"
+        assert owner in text, f"{owner!r} missing from the PDF"
+    assert STATEMENTS[0] in text and THEME in text
