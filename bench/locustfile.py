@@ -175,6 +175,7 @@ class PhoneUser(_Poller):
         board = self.client.post(code_path, data=data, headers=FORM, name="setup: join")
         self.csrf = CSRF_META.search(board.text or "").group(1)
         self.next_post = time.monotonic() + random.uniform(0, 30)
+        ready(self.environment)
 
     @task
     def tick(self):
@@ -208,6 +209,7 @@ class ConsoleUser(_Poller):
 
     def on_start(self):
         self.login()
+        ready(self.environment)
 
     @task
     def tick(self):
@@ -221,6 +223,7 @@ class ProjectorUser(_Poller):
 
     def on_start(self):
         self.login()
+        ready(self.environment)
 
     @task
     def tick(self):
@@ -234,12 +237,15 @@ class ProjectorUser(_Poller):
 
 # The room's own latencies, from the moment every user has been started: the
 # stats table's "Aggregated" row would also hold the last joins and logins.
-ROOM: dict = {"measuring": False, "times": [], "errors": 0, "start": 0.0}
+ROOM: dict = {"measuring": False, "times": [], "errors": 0, "start": 0.0, "ready": 0}
 
 
-@events.spawning_complete.add_listener
-def start_measuring(user_count, **_kwargs):
-    ROOM.update(measuring=True, times=[], errors=0, start=time.monotonic(), epoch=time.time())
+def ready(environment) -> None:
+    """A room user finished joining or logging in; once all have, measure from now."""
+    ROOM["ready"] += 1
+    if not ROOM["measuring"] and ROOM["ready"] >= environment.runner.target_user_count:
+        ROOM.update(measuring=True, times=[], errors=0, start=time.monotonic(), epoch=time.time())
+        environment.runner.stats.reset_all()  # the stats table starts here too
 
 
 @events.request.add_listener
