@@ -80,16 +80,23 @@ def show(workshop_id: int):
         if actor.participant is not None:
             return redirect(url_for(f"{workshop.phase.value}.index", workshop_id=workshop.id))
         require_facilitator(workshop)
-    counts = _counts(workshop)
-    return render_template(
-        "workshops/show.html",
-        workshop=workshop,
-        actor=actor,
-        counts=counts,
-        phases=list(Phase),
-        group_form=GroupForm(),
-        people_form=CoFacilitatorForm(),
-        action_form=EmptyForm(),
+    return _render_show(workshop, actor)
+
+
+def _render_show(workshop, actor, *, group_form=None, people_form=None, status: int = 200):
+    """The overview page; a refused group or person form comes back with its errors and text."""
+    return (
+        render_template(
+            "workshops/show.html",
+            workshop=workshop,
+            actor=actor,
+            counts=_counts(workshop),
+            phases=list(Phase),
+            group_form=group_form or GroupForm(formdata=None),
+            people_form=people_form or CoFacilitatorForm(formdata=None),
+            action_form=EmptyForm(),
+        ),
+        status,
     )
 
 
@@ -163,19 +170,17 @@ def carry_forward_view(workshop_id: int):
 def groups(workshop_id: int):
     """Add a group (table)."""
     workshop = load_workshop(workshop_id)
-    require_facilitator(workshop)
+    actor = require_facilitator(workshop)
     form = GroupForm()
     if form.validate_on_submit():
         try:
             add_group(workshop, form.name.data, form.focus.data or "")
-            flash(f"Group {form.name.data!r} added.", "success")
         except WorkshopError as exc:
-            flash(str(exc), "error")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-    return redirect(url_for("workshops.show", workshop_id=workshop.id) + "#groups")
+            form.name.errors.append(str(exc))
+        else:
+            flash(f"Group {form.name.data!r} added.", "success")
+            return redirect(url_for("workshops.show", workshop_id=workshop.id) + "#groups")
+    return _render_show(workshop, actor, group_form=form, status=422)
 
 
 @bp.route("/<int:workshop_id>/groups/<int:group_id>/delete", methods=["POST"])
@@ -196,16 +201,14 @@ def delete_group(workshop_id: int, group_id: int):
 def people(workshop_id: int):
     """Add a co-facilitator or organiser by the email of their account."""
     workshop = load_workshop(workshop_id)
-    require_facilitator(workshop)
+    actor = require_facilitator(workshop)
     form = CoFacilitatorForm()
     if form.validate_on_submit():
         try:
             membership = add_role(workshop, form.email.data, Role(form.role.data))
-            flash(f"{membership.facilitator.email} is now {membership.role.value} here.", "success")
         except WorkshopError as exc:
-            flash(str(exc), "error")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-    return redirect(url_for("workshops.show", workshop_id=workshop.id) + "#people")
+            form.email.errors.append(str(exc))
+        else:
+            flash(f"{membership.facilitator.email} is now {membership.role.value} here.", "success")
+            return redirect(url_for("workshops.show", workshop_id=workshop.id) + "#people")
+    return _render_show(workshop, actor, people_form=form, status=422)
