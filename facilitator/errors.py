@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -44,6 +44,18 @@ def register(app: Flask) -> None:
         return render_error(
             409, "That clashes with something already saved (a duplicate or a missing link)."
         )
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):
+        # Never show "database is locked" or a driver message: say what to do.
+        db.session.rollback()
+        app.logger.warning("database error: %s", exc)
+        response, code = render_error(
+            503,
+            "The server is very busy and could not save that just now. Nothing was saved "
+            "twice and your text is still in the form: press the button again in a moment.",
+        )
+        return response, code, {"Retry-After": "2"}
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

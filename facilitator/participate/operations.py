@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..extensions import db
 from ..models import Participant, Workshop
+from ..phases.operations import retry_on_lock
 from ..services.live import bump
 
 
@@ -39,6 +40,7 @@ def round_robin_group(workshop: Workshop) -> int | None:
     return min(workshop.groups, key=lambda g: (counts.get(g.id, 0), g.position, g.id)).id
 
 
+@retry_on_lock
 def join(workshop: Workshop, name: str | None, group_id: int | None) -> Participant:
     """Add a participant.
 

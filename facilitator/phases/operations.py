@@ -3,10 +3,47 @@ live screens pick the change up, and commits."""
 
 from __future__ import annotations
 
+import functools
+import time
+
+from sqlalchemy.exc import OperationalError
+
 from ..access import Actor
 from ..extensions import db
 from ..models import Phase, Workshop
 from ..services.live import bump
+
+#: Attempts for an operation SQLite refused with "database is locked".
+LOCK_ATTEMPTS = 4
+
+
+def is_lock_error(exc: OperationalError) -> bool:
+    """SQLite's "database is locked"/"busy" (the busy timeout ran out)."""
+    message = str(exc.orig if exc.orig is not None else exc).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def retry_on_lock(operation):
+    """Run a self-contained state change again when SQLite reports a lock.
+
+    Only for operations that make all their changes themselves and then commit:
+    a refused commit stored nothing, so after a rollback the whole operation can
+    safely run again (nothing is saved twice). Other errors pass through.
+    """
+
+    @functools.wraps(operation)
+    def run(*args, **kwargs):
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                return operation(*args, **kwargs)
+            except OperationalError as exc:
+                db.session.rollback()
+                if attempt == LOCK_ATTEMPTS or not is_lock_error(exc):
+                    raise
+                time.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return run
 
 
 def refusal(workshop: Workshop, actor: Actor, phase: Phase) -> str | None:
@@ -30,6 +67,7 @@ def can_post(workshop: Workshop, actor: Actor, phase: Phase) -> bool:
     return refusal(workshop, actor, phase) is None
 
 
+@retry_on_lock
 def add_contribution(workshop: Workshop, item) -> None:
     """Save a new contribution.
 
@@ -47,6 +85,7 @@ def touch(workshop: Workshop) -> None:
     db.session.commit()
 
 
+@retry_on_lock
 def delete_contribution(workshop: Workshop, item) -> None:
     """Delete a contribution for good (votes and links go with it)."""
     db.session.delete(item)
@@ -54,6 +93,7 @@ def delete_contribution(workshop: Workshop, item) -> None:
     db.session.commit()
 
 
+@retry_on_lock
 def set_hidden(workshop: Workshop, item, hidden: bool) -> None:
     """Hide (moderate away) or restore a contribution; hidden items stay in the database."""
     item.hidden = hidden
