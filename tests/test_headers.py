@@ -82,6 +82,9 @@ def test_rendered_pages_need_no_inline_code(facilitator_client, join, app):
     client, wid, _ = facilitator_client
     pages = [f"/w/{wid}/", f"/w/{wid}/edit", "/w/", "/w/new"]
     pages += [f"/w/{wid}/{phase}/" for phase in ("discovery", "dream", "design", "destiny")]
+    pages += [f"/w/{wid}/{p}" for p in ("console", "projector", "participants", "report")]
+    pages += [f"/w/{wid}/discovery/themes", f"/w/{wid}/discovery/guide", "/w/trash"]
+    pages += [f"/w/{wid}/delete"]
     for path in pages:
         response = client.get(path)
         assert response.status_code == 200, path
