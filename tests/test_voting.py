@@ -152,7 +152,9 @@ def test_cannot_vote_on_hidden_or_foreign_statements(app, client, join, dream, c
     hidden = client.post(f"/w/{wid}/dream/{first}/vote", headers=HX)
     assert hidden.status_code == 409
     assert "hidden by the facilitator" in hidden.get_data(as_text=True)
-    assert client.post(f"/w/{wid}/dream/{foreign_id}/vote", headers=HX).status_code == 404
+    foreign_vote = client.post(f"/w/{wid}/dream/{foreign_id}/vote", headers=HX)
+    assert foreign_vote.status_code == 404
+    assert "That statement is not part of this workshop." in foreign_vote.get_data(as_text=True)
     assert client.post(f"/w/{wid}/dream/99999/vote", headers=HX).status_code == 404
     assert votes_of(app, pid) == []
 

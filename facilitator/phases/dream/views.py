@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 
 from ...access import load_workshop, require_member
 from ...extensions import db
@@ -100,9 +100,9 @@ def _vote_view(workshop_id: int, item_id: int, change, done: str):
     actor = require_member(workshop)
     statement = db.get_or_404(MissionStatement, item_id)
     if statement.workshop_id != workshop.id:
-        return _respond(workshop, actor, 404, "That statement is not part of this workshop.")
+        abort(404, "That statement is not part of this workshop.")
     if not EmptyForm().validate_on_submit():
-        return _respond(workshop, actor, 400, "Your page is out of date; reload and try again.")
+        abort(400, "Your page is out of date; reload it and try again.")
     try:
         change(workshop, actor, statement)
     except VoteRefused as exc:
