@@ -190,3 +190,19 @@ def test_clustering_page_queries_do_not_grow_with_stories(app, facilitator_clien
     few = count_queries()
     add(60)
     assert count_queries() == few
+
+
+def test_add_theme_from_the_clustering_board(app, facilitator_client):
+    client, wid, _ = facilitator_client
+    page = client.get(f"/w/{wid}/discovery/themes").get_data(as_text=True)
+    assert '<details class="add-theme" open>' in page  # no themes yet: the form is open
+    refused = client.post(f"/w/{wid}/discovery/themes", data={"name": "  "})
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert "Name the theme." in body
+    assert '<details class="add-theme" open>' in body
+    added = client.post(f"/w/{wid}/discovery/themes", data={"name": "Someone turns up"})
+    assert added.status_code == 302
+    page = client.get(f"/w/{wid}/discovery/themes").get_data(as_text=True)
+    assert 'data-theme="' in page and "Someone turns up" in page
+    assert '<details class="add-theme">' in page
