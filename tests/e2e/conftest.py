@@ -294,11 +294,18 @@ def assert_no_horizontal_scroll(page, what: str) -> None:
     )
 
 
-def save_screenshot(page, name: str, full_page: bool = False) -> None:
-    """Keep a screenshot in docs/screenshots/ when SAVE_SCREENSHOTS=1 (the README shows them)."""
+def save_screenshot(page, name: str, full_page: bool = False, at: str | None = None) -> None:
+    """Keep a screenshot in docs/screenshots/ when SAVE_SCREENSHOTS=1 (the README shows them).
+
+    The view starts at the top of the page, or at the element ``at`` (a selector).
+    """
     if os.environ.get("SAVE_SCREENSHOTS") != "1":
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if at:
+        page.locator(at).first.evaluate("el => el.scrollIntoView({block: 'start'})")
+    else:
+        page.evaluate("() => window.scrollTo(0, 0)")
     tmp = SCREENSHOTS / f".{name}.png"
     # caret="initial": hiding the caret puts a style attribute on the focused
     # field, which htmx then copies while settling a swap: a CSP violation of

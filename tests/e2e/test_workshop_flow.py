@@ -150,7 +150,7 @@ def test_whole_workshop(open_context, login_as, make_facilitator, seed_app):
         seen_live(projector, projector.locator(".wall-item", has_text=title), "story on the wall")
     # Each phone sees its own table's stories only.
     expect(phones[1].locator("article.item")).to_have_count(1)
-    save_screenshot(phones[0], "phone-discovery")
+    save_screenshot(phones[0], "phone-discovery", at=".compose")
     save_screenshot(console, "console-discovery", full_page=True)
     save_screenshot(projector, "projector-discovery")
     assert_accessible(console, "the console")
@@ -194,7 +194,7 @@ def test_whole_workshop(open_context, login_as, make_facilitator, seed_app):
             expect(phone.locator(".dots-left strong")).to_have_text(str(3 - spent))
     expect(phones[0].get_by_role("button", name="Add a dot")).to_have_count(0)
     assert_accessible(phones[0], "the Dream phone view after voting")
-    save_screenshot(phones[0], "phone-dream")
+    save_screenshot(phones[0], "phone-dream", at=".dot-vote")
     bars = projector.locator(".vote-chart .bar-row")
     expect(bars).to_have_count(3, timeout=LIVE_TIMEOUT_MS)
     expect(bars.first.locator(".bar-count")).to_have_text("3")
@@ -212,7 +212,7 @@ def test_whole_workshop(open_context, login_as, make_facilitator, seed_app):
         phone.get_by_label("What would make it real?").fill(design)
         phone.get_by_role("button", name="Add", exact=True).click()
         expect(phone.locator("article.item", has_text=design)).to_be_visible()
-    save_screenshot(phones[1], "phone-design")
+    save_screenshot(phones[1], "phone-design", at=".columns")
 
     # --- Destiny: action points with an owner and a date; a helper signs up.
     move_on(console, "Destiny")
@@ -227,7 +227,7 @@ def test_whole_workshop(open_context, login_as, make_facilitator, seed_app):
     expect(phones[2].locator(".signups")).to_contain_text("1 will help: Chloe")
     for action, _ in ACTIONS:
         seen_live(console, console.get_by_role("heading", name=action), "action on the console")
-    save_screenshot(phones[2], "phone-destiny")
+    save_screenshot(phones[2], "phone-destiny", at=".columns")
     save_screenshot(console, "console-destiny", full_page=True)
     save_screenshot(projector, "projector-destiny")
 
