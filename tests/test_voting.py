@@ -66,6 +66,12 @@ def test_spend_dots_several_on_one_statement_then_refused(app, client, join, dre
     assert panel.lstrip().startswith('<section class="dot-vote" id="dot-vote"')
     assert "compose" not in panel
     assert 'hx-target="#dot-vote"' in panel
+    # ...and the statement's count on the board comes along out of band.
+    assert (
+        f'<p class="votes" id="votes-{first}" hx-swap-oob="true"><strong class="dot-count">1</strong> dot'
+        in panel
+    )
+    assert f'id="votes-{second}" hx-swap-oob="true"><strong class="dot-count">0</strong>' in panel
     assert client.post(f"/w/{wid}/dream/{first}/vote", headers=HX).status_code == 200
     response = client.post(f"/w/{wid}/dream/{second}/vote", headers=HX)
     assert "You have <strong>0</strong> of 3 dots left." in response.get_data(as_text=True)

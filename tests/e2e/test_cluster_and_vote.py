@@ -61,6 +61,8 @@ def test_voting_keeps_a_half_typed_statement(open_context, seed_workshop):
         expect(page.locator(".dots-left strong")).to_have_text(str(left))
     expect(page.get_by_role("button", name="Add a dot")).to_have_count(0)
     expect(ballot.locator(".my-dots")).to_have_text("3 yours")
+    # The statement's count on the board below follows at once (out-of-band swap).
+    expect(page.locator("article.item .dot-count").first).to_have_text("3")
     expect(box).to_have_value("Half a thought about famil")
     ballot.get_by_role("button", name="Take a dot back").click()
     expect(page.locator(".dots-left strong")).to_have_text("1")

@@ -8,7 +8,7 @@ from ...access import load_workshop, require_member
 from ...extensions import db
 from ...forms import EmptyForm, options
 from ...models import MissionStatement, Phase
-from ..common import PhaseSpec, is_htmx, register_contribution_routes
+from ..common import PhaseSpec, is_htmx, items_for, register_contribution_routes
 from ..discovery.operations import set_statement_themes, themes_of
 from ..forms_util import apply_group, prepare_group
 from . import bp
@@ -81,14 +81,18 @@ def _respond(workshop, actor, status: int = 200, notice: str | None = None):
     stay untouched); a full-page post gets the whole page."""
     if is_htmx():
         kind = "error" if status >= 400 else "success"
+        extra = context(workshop, actor)
         html = render_template(
             "dream/_dot_vote.html",
             workshop=workshop,
             actor=actor,
             notice=notice,
             notice_kind=kind,
-            **context(workshop, actor),
+            **extra,
         )
+        # The counts on the statements this screen shows, swapped in out of band.
+        for item in items_for(SPEC, workshop, actor):
+            html += render_template("dream/_votes.html", item=item, oob=True, **extra)
         response = make_response(html, status)
         response.vary.add("HX-Request")
         return response
