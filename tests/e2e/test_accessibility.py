@@ -90,6 +90,13 @@ def test_facilitator_pages(open_context, seed_workshop, login_as, make_facilitat
         check_page(page, f"the facilitator's {phase} board")
     page.goto(f"/w/{workshop_id}/discovery/themes")
     check_page(page, "the themes page")
+    page.goto(f"/w/{workshop_id}/console")
+    check_page(page, "the console")
+    page.goto(f"/w/{workshop_id}/participants")
+    check_page(page, "the participants page")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"/w/{workshop_id}/projector")
+    check_page(page, "the projector")
 
 
 def focus_is_visible(page) -> bool:
