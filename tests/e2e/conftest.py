@@ -257,7 +257,11 @@ def login_as(make_facilitator):
     return do
 
 
-def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+# What changes between the light and the dark theme: only colours.
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
+
+
+def axe_violations(page, impacts=("serious", "critical"), rules=None) -> list[dict]:
     """Run axe-core (vendored from npm) in the page; the violations of these impacts.
 
     The script is evaluated through the DevTools protocol, which the page's
@@ -266,20 +270,23 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate(
-        """async () => {
-          const r = await axe.run(document, {
-            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-            resultTypes: ["violations"],
-          });
+        """async (rules) => {
+          const runOnly = rules
+            ? {type: "rule", values: rules}
+            : {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]};
+          const r = await axe.run(document, {runOnly, resultTypes: ["violations"]});
           return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + n.failureSummary)}));
-        }"""
+        }""",
+        list(rules) if rules else None,
     )
     return [v for v in result if v["impact"] in impacts]
 
 
-def assert_accessible(page, what: str) -> None:
-    bad = axe_violations(page)
+def assert_accessible(page, what: str, rules=None) -> None:
+    """No serious or critical axe violation (all WCAG 2.2 A/AA and best-practice rules,
+    or only ``rules``)."""
+    bad = axe_violations(page, rules=rules)
     assert not bad, f"axe found serious/critical problems on {what}:\n" + "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in bad
     )
