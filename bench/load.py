@@ -190,9 +190,11 @@ def gunicorn(app_spec: str, env: dict[str, str], health: str):
         wait_for(base + health, proc=proc, timeout=60)
         yield base, proc
     finally:
+        # gunicorn lets workers finish queued requests for graceful_timeout (20 s);
+        # only then may the database go.
         proc.terminate()
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=40)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -404,12 +406,15 @@ def run_room(args, app_url: str, app_proc, common: dict) -> dict:
     """The room: phones join at --join-rate per second, then --duration seconds measured."""
     print("room...", flush=True)
     ramp = max(1, args.phones // args.join_rate)
+    common = {**common, "config": {**common["config"], "measure_seconds": args.duration}}
+    # locust stops itself --duration seconds after the last phone joined; -t
+    # is only a cap in case joining never completes.
     return locust(
         app_url,
         ["PhoneUser", "ConsoleUser", "ProjectorUser"],
         count=args.phones + 6,
         rate=args.join_rate,
-        seconds=args.duration + ramp + 2,
+        seconds=args.duration + 3 * ramp + 120,
         label="room",
         server=app_proc,
         **common,
@@ -572,7 +577,7 @@ Load average when it ended: {" ".join(f"{x:.2f}" for x in os.getloadavg())}.
 
 {table(results)}
 
-#### The room ({args.phones:,} phones polling every 2 s and posting every 30 s, 5 consoles, 1 projector; {args.duration} s after all joined)
+#### The room ({args.phones:,} phones polling every 2 s and posting every 30 s, 5 consoles, 1 projector; measured for {room["extra"].get("room_seconds", 0):.0f} s once all had joined)
 
 {room_table}
 

@@ -25,6 +25,7 @@ import threading
 import time
 from urllib.parse import urlencode
 
+import gevent
 from locust import constant, constant_pacing, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -246,6 +247,9 @@ def ready(environment) -> None:
     if not ROOM["measuring"] and ROOM["ready"] >= environment.runner.target_user_count:
         ROOM.update(measuring=True, times=[], errors=0, start=time.monotonic(), epoch=time.time())
         environment.runner.stats.reset_all()  # the stats table starts here too
+        if CONFIG.get("measure_seconds"):
+            # Measure exactly that long once everyone is in, however slow the joins were.
+            gevent.spawn_later(CONFIG["measure_seconds"], environment.runner.quit)
 
 
 @events.request.add_listener
