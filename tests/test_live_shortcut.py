@@ -107,3 +107,23 @@ def test_first_polls_in_parallel_threads_all_get_the_revision(app, create_worksh
         with ThreadPoolExecutor(8) as pool:
             revisions = list(pool.map(fresh.revision, [wid] * 16))
         assert revisions == [1] * 16
+
+
+@pytest.fixture
+def cached_app(app_config):
+    app_config["LIVE_REVISION_TTL"] = 60
+    return app_config
+
+
+def test_revision_ttl_trades_freshness_for_fewer_reads(
+    cached_app, app, client, create_workshop, join, shortcut
+):
+    wid = create_workshop()
+    join(client, wid)
+    etag = client.get(poll_url(wid), headers=HX).headers["ETag"]
+    assert client.get(poll_url(wid), headers={**HX, "If-None-Match": etag}).status_code == 304
+    client.post(f"/w/{wid}/discovery/new", data={"title": "Seen a minute later"}, headers=HX)
+    # Within the TTL the cached revision still says "nothing new".
+    assert client.get(poll_url(wid), headers={**HX, "If-None-Match": etag}).status_code == 304
+    shortcut._revisions.clear()  # the minute is up
+    assert client.get(poll_url(wid), headers={**HX, "If-None-Match": etag}).status_code == 200
