@@ -97,8 +97,11 @@ def chromium_path() -> str:
 def chromium(chromium_path, server):
     """The browser, started after the server and closed before it (so the server
     has no keep-alive connections left to wait for when it stops)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A 2-core CI box running the rest of the suite alongside is slow; waiting
+    # longer costs nothing when things are quick.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
@@ -218,7 +221,7 @@ def open_context(chromium, server, errors):
     def make(kind: str = "desktop", **options):
         settings = {**presets[kind], "base_url": server, **options}
         context = chromium.new_context(**settings)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(15_000)
         context.add_init_script(script=_REPORT_CSP)
         label = f"{kind}#{len(contexts) + 1}"
 
