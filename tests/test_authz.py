@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from facilitator import create_app
 from facilitator.extensions import db
 from facilitator.models import (
     ActionPoint,
@@ -35,6 +36,8 @@ from facilitator.models import (
     WorkshopRole,
     utcnow,
 )
+
+from .conftest import _empty_tables
 
 ROLES = [
     "anonymous",
@@ -223,10 +226,12 @@ def _items(workshop: Workshop, author: dict, tag: str) -> dict[str, object]:
 
 
 def build_world(app) -> World:
+    """Workshops A and B with everyone in them; unique, so several fit in one database."""
+    tag = secrets.token_hex(4)
     with app.app_context():
         accounts = {
             role: Facilitator(
-                email=f"{role}@example.org", is_admin=role == "admin", password_hash="x"
+                email=f"{role}-{tag}@example.org", is_admin=role == "admin", password_hash="x"
             )
             for role in FACILITATORS
         }
@@ -388,8 +393,35 @@ def _order(roles, allowed):
     return [r for r in roles if r not in allowed] + [r for r in roles if r in allowed]
 
 
+def matrix_app(config: dict):
+    """One app for a module's many route checks (each builds its own world, so
+    nothing is shared but the process): an app per test would double the time."""
+    app = create_app(config)
+    with app.app_context():
+        _empty_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def routes_app(_schema):
+    yield from matrix_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": _schema})
+
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "SERVER_NAME": "localhost",
+}
+
+
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_route_answers_every_role_as_the_table_says(app, endpoint):
+def test_route_answers_every_role_as_the_table_says(routes_app, endpoint):
+    app = routes_app
     rules = rules_by_endpoint(app).get(endpoint)
     if rules is None:
         pytest.fail(f"{endpoint} is in ROUTES but the app has no such route: remove it.")

@@ -13,7 +13,16 @@ import time
 
 import pytest
 
-from tests.test_authz import ALLOWED, ROUTES, build_url, build_world, client_as, rules_by_endpoint
+from tests.test_authz import (
+    ALLOWED,
+    BASE_CONFIG,
+    ROUTES,
+    build_url,
+    build_world,
+    client_as,
+    matrix_app,
+    rules_by_endpoint,
+)
 
 CSRF_MESSAGE = "Your form expired or came from another site"
 
@@ -40,8 +49,16 @@ def role_for(endpoint: str) -> str:
     raise AssertionError(endpoint)
 
 
+@pytest.fixture(scope="module")
+def csrf_app(_schema):
+    yield from matrix_app(
+        {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": _schema, "WTF_CSRF_ENABLED": True}
+    )
+
+
 @pytest.mark.parametrize("endpoint", post_routes())
-def test_post_without_token_is_refused_with_words(app, endpoint):
+def test_post_without_token_is_refused_with_words(csrf_app, endpoint):
+    app = csrf_app
     rules = rules_by_endpoint(app).get(endpoint)
     if rules is None:
         pytest.fail(f"{endpoint} is in ROUTES but not in the app")
