@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+
 def _asset_root() -> Path:
     """The folder holding templates/, static/, seed/ and migrations/.
 

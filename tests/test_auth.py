@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from facilitator.extensions import db
 from facilitator.models import Facilitator
-
 from tests.conftest import PASSWORD
 
 
