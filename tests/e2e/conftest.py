@@ -83,14 +83,23 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+def when_chromium_missing(path: str, ci: bool) -> tuple[str, str] | None:
+    """None when ``path`` is an executable; else what to do: ("skip"|"fail", why)."""
+    if os.path.exists(path) and os.access(path, os.X_OK):
+        return None
+    message = f"{path} is missing (scripts/test.sh installs Debian's chromium package)"
+    if ci:
+        return "fail", message + "; browser tests must run under CI"
+    return "skip", message
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Debian's Chromium; the browser tests skip without it, except under CI=true."""
-    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        message = f"{CHROMIUM} is missing (scripts/test.sh installs Debian's chromium package)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + "; browser tests must run under CI")
-        pytest.skip(message)
+    outcome = when_chromium_missing(CHROMIUM, os.environ.get("CI", "").lower() == "true")
+    if outcome is not None:
+        action, message = outcome
+        (pytest.fail if action == "fail" else pytest.skip)(message)
     return CHROMIUM
 
 

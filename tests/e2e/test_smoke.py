@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
+
+from .conftest import when_chromium_missing
 
 
 def test_landing_page_loads_clean(open_context, server):
@@ -20,3 +24,11 @@ def test_console_errors_fail_the_test(open_context, errors):
     with pytest.raises(AssertionError, match="boom from the test"):
         errors.check()
     errors.allow("boom from the test")
+
+
+def test_missing_chromium_skips_locally_but_fails_under_ci(tmp_path):
+    absent = str(tmp_path / "no-chromium")
+    assert when_chromium_missing(absent, ci=False)[0] == "skip"
+    action, message = when_chromium_missing(absent, ci=True)
+    assert action == "fail" and "must run under CI" in message
+    assert when_chromium_missing(sys.executable, ci=True) is None  # any executable will do
