@@ -4,46 +4,24 @@ TEST_DATABASE_URL is set), a client, a CLI runner, and factory fixtures."""
 from __future__ import annotations
 
 import itertools
-import os
-import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
 
 from facilitator import create_app
 from facilitator.extensions import db
 from facilitator.models import Base, Facilitator, Group, Participant, Role, Workshop, WorkshopRole
+from tests.support.databases import fresh_database
 
 PASSWORD = "correct horse battery"
-
-
-def _postgres_database(base_url: str):
-    """Create a throwaway database on the server named by ``base_url``; yield its URL."""
-    url = make_url(base_url).set(drivername="postgresql+psycopg")
-    name = f"facilitator_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-        # A throwaway database need not survive a crash: skip waiting for fsync.
-        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """One database per test process; tables are created once and emptied per test."""
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        yield from _postgres_database(pg)
-    else:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    with fresh_database(tmp_path_factory.mktemp("db"), "test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -39,16 +39,21 @@ def test_database_url(monkeypatch, env, expected):
     assert database_url("/inst") == expected
 
 
-def test_sqlite_uses_wal_and_busy_timeout(app):
+def test_engine_is_tuned_for_its_backend(app):
+    """SQLite: WAL, a busy timeout and foreign keys; PostgreSQL: psycopg 3 with a bounded pool."""
     from facilitator.extensions import db
 
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite pragmas only apply on SQLite; the PostgreSQL run covers the rest")
-        with db.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
-            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        else:
+            assert engine.dialect.name == "postgresql"
+            assert engine.dialect.driver == "psycopg"
+            assert engine.pool.size() <= 10
 
 
 def test_healthz(client):

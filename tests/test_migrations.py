@@ -7,7 +7,6 @@ throwaway database, created empty so Alembic builds every table itself).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,7 @@ from sqlalchemy import text
 from facilitator import create_app
 from facilitator.extensions import db
 from facilitator.models import Base
-
-from .conftest import _postgres_database
+from tests.support.databases import fresh_database
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 NOW = "2026-05-16 09:30:00+00:00"
@@ -78,11 +76,8 @@ CHECKS = {
 
 @pytest.fixture
 def empty_database(tmp_path):
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        yield from _postgres_database(pg)
-    else:
-        yield "sqlite:///" + str(tmp_path / "migrate.sqlite3")
+    with fresh_database(tmp_path, "migrate") as url:
+        yield url
 
 
 def test_upgrade_from_the_first_revision_keeps_the_data(app_config, empty_database):

@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from facilitator import create_app
 from facilitator.extensions import db
 from facilitator.models import Base
+from tests.support.databases import fresh_database
 
 
 @pytest.fixture
 def empty_database_url(tmp_path):
     """A brand-new empty database on the backend under test."""
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if not pg:
-        yield "sqlite:///" + str(tmp_path / "fresh.sqlite3")
-        return
-    url = make_url(pg).set(drivername="postgresql+psycopg")
-    name = f"facilitator_schema_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(tmp_path, prefix="facilitator_schema") as url:
+        yield url
 
 
 def test_db_upgrade_builds_the_models_schema(empty_database_url):
