@@ -10,15 +10,15 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from facilitator import create_app
 from facilitator.extensions import db
 from facilitator.models import Base, Example, Group, Workshop
 from tests.support.server import gunicorn_server
+from tests.support.sql import recorded_sql
 
 HX = {"HX-Request": "true"}
 CONTRIBUTION_TABLES = (
@@ -45,23 +45,6 @@ def revision(app, wid: int) -> int:
 
 def add_example(client, wid: int, title: str, **extra):
     return client.post(f"/w/{wid}/discovery/new", data={"title": title, **extra}, headers=HX)
-
-
-@contextmanager
-def recorded_sql(app):
-    """Every SQL statement the app sends while the block runs."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_poll_answers_304_reading_only_the_revision(app, app_config, client, create_workshop, join):

@@ -7,10 +7,7 @@ number of statements must be the same, and small.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from facilitator.extensions import db
 from facilitator.models import (
@@ -25,25 +22,10 @@ from facilitator.models import (
     Vote,
     Workshop,
 )
+from tests.support.sql import recorded_sql
 
 HX = {"HX-Request": "true"}
 MAX_QUERIES = 16
-
-
-@contextmanager
-def counted(app):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def fill(app, wid: int, phase: Phase, count: int) -> None:
@@ -117,7 +99,7 @@ def query_counts(app, create_facilitator, create_workshop, login, join, phase, c
     result = {}
     for name, (url, headers) in screens(wid, phase).items():
         client = phone if name.startswith("phone") else facilitator
-        with counted(app) as statements:
+        with recorded_sql(app) as statements:
             response = client.get(url, headers=headers)
         assert response.status_code == 200, (name, response.status_code)
         result[name] = len(statements)

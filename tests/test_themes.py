@@ -8,6 +8,7 @@ from pathlib import Path
 from facilitator.extensions import db
 from facilitator.models import Example, Theme, Workshop
 from facilitator.phases.discovery.operations import DEFAULT_INTERVIEW_QUESTIONS
+from tests.support.sql import recorded_sql
 
 HX = {"HX-Request": "true"}
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,7 +152,6 @@ def test_participants_read_the_guide_but_cannot_edit_it(app, client, create_work
 
 
 def test_clustering_page_queries_do_not_grow_with_stories(app, facilitator_client):
-    from sqlalchemy import event
 
     client, wid, _ = facilitator_client
 
@@ -172,18 +172,8 @@ def test_clustering_page_queries_do_not_grow_with_stories(app, facilitator_clien
             db.session.commit()
 
     def count_queries():
-        statements = []
-        with app.app_context():
-            engine = db.engine
-
-        def record(*args):
-            statements.append(args[2])
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with recorded_sql(app) as statements:
             assert client.get(f"/w/{wid}/discovery/themes").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
         return len(statements)
 
     add(5)

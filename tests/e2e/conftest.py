@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
 
 from facilitator.models import Base
+from tests.support.databases import fresh_database
 from tests.support.server import gunicorn_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -120,28 +120,11 @@ def chromium(chromium_path, server):
         browser.close()
 
 
-def _postgres_database(base_url: str) -> Iterator[str]:
-    url = make_url(base_url).set(drivername="postgresql+psycopg")
-    name = f"facilitator_e2e_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def e2e_database_url(tmp_path_factory) -> Iterator[str]:
     """A database of its own for the server (unit tests empty theirs between tests)."""
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        yield from _postgres_database(pg)
-    else:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("e2e") / "e2e.sqlite3")
+    with fresh_database(tmp_path_factory.mktemp("e2e"), "e2e", prefix="facilitator_e2e") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
