@@ -7,7 +7,6 @@ in the plain run; PostgreSQL when TEST_DATABASE_URL is set.
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import sqlite3
 import time
@@ -24,8 +23,8 @@ from sqlalchemy.exc import OperationalError
 from facilitator.extensions import db
 from facilitator.models import Base, Example, Group, Participant, Workshop
 from facilitator.phases.operations import add_contribution
+from tests.support.databases import fresh_database
 
-from .conftest import _postgres_database
 from .support.server import gunicorn_server
 
 PARTICIPANTS = 200
@@ -36,11 +35,8 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 @pytest.fixture
 def server_database(tmp_path):
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        yield from _postgres_database(pg)
-    else:
-        yield "sqlite:///" + str(tmp_path / "concurrency.sqlite3")
+    with fresh_database(tmp_path, "concurrency") as url:
+        yield url
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
