@@ -21,6 +21,6 @@ def register(app: Flask) -> None:
         if not text:
             return ""
         paras = [p.strip() for p in text.split("\n\n") if p.strip()]
-        return Markup(
-            "".join(f"<p>{escape(p).replace(chr(10), Markup('<br>'))}</p>" for p in paras)
-        )
+        # Escape first, then insert <br> with plain str.replace: Markup.replace
+        # re-escapes its arguments and was a quarter of a board's render time.
+        return Markup("".join("<p>" + str(escape(p)).replace("\n", "<br>") + "</p>" for p in paras))

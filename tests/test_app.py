@@ -95,3 +95,13 @@ def test_every_view_has_a_docstring(app):
         if name != "static" and not (view.__doc__ or "").strip()
     ]
     assert missing == []
+
+
+def test_nl2p_escapes_then_breaks_lines(app):
+    nl2p = app.jinja_env.filters["nl2p"]
+    html = str(nl2p('Line <b>one</b>\nline "two"\n\n<script>alert(1)</script>'))
+    assert html == (
+        "<p>Line &lt;b&gt;one&lt;/b&gt;<br>line &#34;two&#34;</p>"
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+    )
+    assert nl2p("") == ""
