@@ -66,6 +66,18 @@ def load_workshop(workshop_id: int) -> Workshop:
     return workshop
 
 
+def get_in_workshop_or_404(model, item_id: int, workshop: Workshop, message: str | None = None):
+    """The row of ``model`` with ``item_id`` if it belongs to ``workshop``; else a 404.
+
+    Every id in a workshop's URLs goes through this, so a workshop's pages never
+    reach another workshop's rows. ``message`` is the 404's readable reason.
+    """
+    item = db.session.get(model, item_id)
+    if item is None or item.workshop_id != workshop.id:
+        abort(404, message)  # None keeps the standard 404 wording
+    return item
+
+
 def joined_participant(workshop: Workshop) -> Participant | None:
     """The participant this browser joined ``workshop`` as, if any."""
     token = (session.get(SESSION_KEY) or {}).get(str(workshop.id))

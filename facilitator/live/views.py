@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from ..access import Actor, actor_for, load_workshop, require_facilitator
+from ..access import Actor, actor_for, get_in_workshop_or_404, load_workshop, require_facilitator
 from ..extensions import db
 from ..forms import options
 from ..models import Group, Participant, Phase, Workshop
@@ -289,9 +289,7 @@ def move(workshop_id: int, participant_id: int):
     """Seat one participant at another table."""
     workshop = load_workshop(workshop_id)
     require_facilitator(workshop)
-    participant = db.get_or_404(Participant, participant_id)
-    if participant.workshop_id != workshop.id:
-        abort(404)
+    participant = get_in_workshop_or_404(Participant, participant_id, workshop)
     form = _move_form(workshop, participant)
     if not form.validate_on_submit():
         abort(422, "Pick one of this workshop's tables.")

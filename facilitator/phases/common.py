@@ -23,7 +23,13 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 
-from ..access import Actor, load_workshop, require_facilitator, require_member
+from ..access import (
+    Actor,
+    get_in_workshop_or_404,
+    load_workshop,
+    require_facilitator,
+    require_member,
+)
 from ..extensions import db
 from ..forms import EmptyForm
 from ..models import Group, Phase, Workshop
@@ -217,10 +223,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
 
     def load_item(workshop: Workshop, item_id: int):
-        item = db.get_or_404(spec.model, item_id)
-        if item.workshop_id != workshop.id:
-            abort(404)
-        return item
+        return get_in_workshop_or_404(spec.model, item_id, workshop)
 
     def edit(workshop_id: int, item_id: int):
         workshop = load_workshop(workshop_id)

@@ -22,8 +22,8 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask import url_for as flask_url_for
 from flask_login import current_user
 
-from ..access import load_workshop, require_facilitator, require_reader
-from ..extensions import db, limiter
+from ..access import get_in_workshop_or_404, load_workshop, require_facilitator, require_reader
+from ..extensions import limiter
 from ..forms import EmptyForm
 from ..models import ShareLink, Workshop
 from ..services import ics, pdf
@@ -328,9 +328,7 @@ def revoke_link(workshop_id: int, link_id: int):
     """Revoke a share link (facilitators only); it stops working at once."""
     workshop = load_workshop(workshop_id)
     require_facilitator(workshop)
-    link = db.get_or_404(ShareLink, link_id)
-    if link.workshop_id != workshop.id:
-        abort(404)
+    link = get_in_workshop_or_404(ShareLink, link_id, workshop)
     if not EmptyForm().validate_on_submit():
         abort(400)
     revoke_share_link(link)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..access import actor_for, load_workshop, require_facilitator
+from ..access import actor_for, get_in_workshop_or_404, load_workshop, require_facilitator
 from ..extensions import db
 from ..forms import EmptyForm, options
 from ..models import Group, Phase, Role
@@ -188,9 +188,7 @@ def delete_group(workshop_id: int, group_id: int):
     """Remove a group; its contributions stay as whole-room items."""
     workshop = load_workshop(workshop_id)
     require_facilitator(workshop)
-    group = db.get_or_404(Group, group_id)
-    if group.workshop_id != workshop.id:
-        abort(404)
+    group = get_in_workshop_or_404(Group, group_id, workshop)
     if EmptyForm().validate_on_submit():
         remove_group(workshop, group)
         flash(f"Group {group.name!r} removed.", "info")

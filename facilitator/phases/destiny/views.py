@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
 
-from ...access import load_workshop, require_facilitator, require_member
+from ...access import get_in_workshop_or_404, load_workshop, require_facilitator, require_member
 from ...extensions import db
 from ...forms import EmptyForm, options
 from ...models import ActionPoint, ActionStatus, DesignElement, Phase
@@ -70,10 +70,9 @@ register_contribution_routes(bp, SPEC)
 
 
 def _load_action(workshop, item_id: int) -> ActionPoint:
-    action = db.get_or_404(ActionPoint, item_id)
-    if action.workshop_id != workshop.id:
-        abort(404, "That action is not part of this workshop.")
-    return action
+    return get_in_workshop_or_404(
+        ActionPoint, item_id, workshop, "That action is not part of this workshop."
+    )
 
 
 def _done(workshop, actor, message: str, anchor: str):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ...access import load_workshop, require_facilitator, require_member
-from ...extensions import db
+from ...access import get_in_workshop_or_404, load_workshop, require_facilitator, require_member
 from ...forms import EmptyForm, options
 from ...models import Example, Phase, Theme
 from ..common import PhaseSpec, is_htmx, register_contribution_routes, render_page_or_fragment
@@ -119,9 +118,9 @@ def cluster(workshop_id: int, item_id: int):
     """Put a story into the themes ticked (or the one it was dragged onto)."""
     workshop = load_workshop(workshop_id)
     actor = require_facilitator(workshop)
-    example = db.get_or_404(Example, item_id)
-    if example.workshop_id != workshop.id:
-        abort(404, "That story is not part of this workshop.")
+    example = get_in_workshop_or_404(
+        Example, item_id, workshop, "That story is not part of this workshop."
+    )
     form = ClusterForm(prefix=f"ex{example.id}")
     form.themes.choices = options((t.id, t.name) for t in themes_of(workshop, include_hidden=True))
     if not form.validate_on_submit():
@@ -180,9 +179,7 @@ def edit_theme(workshop_id: int, theme_id: int):
     """Rename or describe a theme."""
     workshop = load_workshop(workshop_id)
     actor = require_facilitator(workshop)
-    theme = db.get_or_404(Theme, theme_id)
-    if theme.workshop_id != workshop.id:
-        abort(404)
+    theme = get_in_workshop_or_404(Theme, theme_id, workshop)
     form = ThemeForm(obj=theme)
     status = 200
     if form.is_submitted():
@@ -211,9 +208,7 @@ def delete_theme(workshop_id: int, theme_id: int):
     """Delete a theme; its stories stay, unlinked."""
     workshop = load_workshop(workshop_id)
     require_facilitator(workshop)
-    theme = db.get_or_404(Theme, theme_id)
-    if theme.workshop_id != workshop.id:
-        abort(404)
+    theme = get_in_workshop_or_404(Theme, theme_id, workshop)
     if not EmptyForm().validate_on_submit():
         abort(400)
     delete_contribution(workshop, theme)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
 
-from ...access import load_workshop, require_member
-from ...extensions import db
+from ...access import get_in_workshop_or_404, load_workshop, require_member
 from ...forms import EmptyForm, options
 from ...models import MissionStatement, Phase
 from ..common import PhaseSpec, is_htmx, items_for, register_contribution_routes
@@ -102,9 +101,9 @@ def _respond(workshop, actor, status: int = 200, notice: str | None = None):
 def _vote_view(workshop_id: int, item_id: int, change, done: str):
     workshop = load_workshop(workshop_id)
     actor = require_member(workshop)
-    statement = db.get_or_404(MissionStatement, item_id)
-    if statement.workshop_id != workshop.id:
-        abort(404, "That statement is not part of this workshop.")
+    statement = get_in_workshop_or_404(
+        MissionStatement, item_id, workshop, "That statement is not part of this workshop."
+    )
     if not EmptyForm().validate_on_submit():
         abort(400, "Your page is out of date; reload it and try again.")
     try:
