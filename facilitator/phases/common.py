@@ -158,11 +158,9 @@ def board_context(
         # the request's fields back (the phone would show the sent text again).
         form = spec.form_class(formdata=None)
         spec.prepare_form(form, workshop, actor)
+    # items_for already keeps a phone to its own table and the whole room.
     items = items_for(spec, workshop, actor)
     groups = visible_groups(workshop, actor)
-    if actor.is_participant and actor.participant.group_id is not None:
-        gid = actor.participant.group_id
-        items = [i for i in items if i.group_id in (gid, None)]
     return dict(
         workshop=workshop,
         actor=actor,
