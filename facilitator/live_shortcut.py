@@ -39,6 +39,7 @@ from werkzeug.wrappers import Request
 from .access import SESSION_KEY
 from .live.conditional import NO_STORE, etag_for
 from .models import Workshop
+from .security import headers_for
 
 #: Built once: composing a statement costs more than SQLite takes to run it.
 REVISION = select(Workshop.revision).where(
@@ -66,6 +67,7 @@ class LivePollShortcut:
         self._serializer = None
         self._sessions: dict[str, tuple[dict, float]] = {}
         self.hits = 0
+        self.security_headers = list(headers_for(app).items())
 
     # --- the pieces of the tag ------------------------------------------------
 
@@ -160,17 +162,12 @@ class LivePollShortcut:
         etag = etag_for(workshop_id, request.full_path, f"{user}:{token}", revision)
         if not request.if_none_match.contains(etag):
             return None
-        from .security import HEADERS
-
-        headers = [
+        return [
             ("ETag", f'"{etag}"'),
             ("Cache-Control", NO_STORE),
             ("Vary", "Cookie"),
-            *HEADERS.items(),
+            *self.security_headers,
         ]
-        if self.app.config.get("SESSION_COOKIE_SECURE"):
-            headers.append(("Strict-Transport-Security", "max-age=31536000"))
-        return headers
 
 
 def register(app: Flask) -> None:

@@ -46,22 +46,24 @@ HEADERS = {
 }
 
 
-def set_security_headers(response: Response) -> Response:
-    """Add the security headers unless a view chose its own value."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+def headers_for(app: Flask) -> dict[str, str]:
+    """The security headers of every response; HSTS only when served over HTTPS."""
+    headers = dict(HEADERS)
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    return headers
 
 
 def register(app: Flask) -> None:
-    """Install the headers hook; HSTS only when the site is served over HTTPS."""
-    app.after_request(set_security_headers)
-    if app.config.get("SESSION_COOKIE_SECURE"):
+    """Install the headers hook (facilitator.live_shortcut sends the same set)."""
+    headers = headers_for(app)
 
-        @app.after_request
-        def strict_transport(response: Response) -> Response:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-            return response
+    @app.after_request
+    def set_security_headers(response: Response) -> Response:
+        """Add the security headers unless a view chose its own value."""
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
 
 
 # --- rate limits ----------------------------------------------------------------
