@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ..extensions import db
-from ..models import Group, MissionStatement, Participant, Phase, Vote, Workshop, utcnow
+from ..models import Group, MissionStatement, Participant, Phase, Workshop, utcnow
+from ..phases.dream.operations import vote_counts
 from ..services.live import bump
 
 #: The longest timer a facilitator can set or extend to, in minutes.
@@ -263,13 +264,7 @@ def vote_tallies(workshop: Workshop) -> list[tuple[MissionStatement, int]]:
 
     One grouped count rather than loading every vote.
     """
-    counts = dict(
-        db.session.execute(
-            db.select(Vote.statement_id, db.func.count())
-            .where(Vote.workshop_id == workshop.id)
-            .group_by(Vote.statement_id)
-        ).all()
-    )
+    counts = vote_counts(workshop)
     statements = db.session.execute(
         db.select(MissionStatement)
         .where(MissionStatement.workshop_id == workshop.id, MissionStatement.hidden.is_(False))

@@ -23,11 +23,11 @@ from ..models import (
     MissionStatement,
     Participant,
     Theme,
-    Vote,
     Workshop,
     example_theme,
     statement_theme,
 )
+from ..phases.dream.operations import vote_counts
 
 
 @dataclass
@@ -160,13 +160,7 @@ def build_report(workshop: Workshop) -> Report:
         stories_first_in[theme_id].add(story_id)
 
     # Statements ranked by votes (cast plus any seeded tally), then by age.
-    cast = dict(
-        db.session.execute(
-            db.select(Vote.statement_id, db.func.count())
-            .where(Vote.workshop_id == wid)
-            .group_by(Vote.statement_id)
-        ).all()
-    )
+    cast = vote_counts(workshop)
     statement_themes: dict[int, list[Theme]] = {s.id: [] for s in statements}
     for statement_id, theme_id in _link_pairs(
         statement_theme, "statement_id", "theme_id", set(statement_themes)
