@@ -8,6 +8,7 @@ from ...access import Actor
 from ...extensions import db
 from ...models import ActionPoint, ActionSignup, ActionStatus, Participant, Phase, Workshop
 from ...services.live import bump
+from ..operations import touch
 
 
 class SignupRefused(Exception):
@@ -22,8 +23,7 @@ def set_status(workshop: Workshop, action: ActionPoint, status: ActionStatus) ->
     :param status: its new status.
     """
     action.status = status
-    bump(workshop)
-    db.session.commit()
+    touch(workshop)
 
 
 def signup_refusal(workshop: Workshop, actor: Actor) -> str | None:
