@@ -84,7 +84,7 @@ def poll(workshop_id: int, phase_name: str):
             return _htmx_redirect(url_for("live.console", workshop_id=workshop.id))
         if actor.is_participant:
             moved_to = workshop.phase
-    context = board_context(SPECS[phase], workshop, actor)
+    context = board_context(SPECS[phase], workshop, actor, compose=False)
     html = render_template(
         "live/_poll.html",
         live_mode=mode,

@@ -150,10 +150,19 @@ SPECS: dict[Phase, PhaseSpec] = {}
 
 
 def board_context(
-    spec: PhaseSpec, workshop: Workshop, actor: Actor, form: FlaskForm | None = None
+    spec: PhaseSpec,
+    workshop: Workshop,
+    actor: Actor,
+    form: FlaskForm | None = None,
+    *,
+    compose: bool = True,
 ) -> dict[str, Any]:
-    """Everything ``<phase>/_board.html`` needs, for this person."""
-    if form is None:
+    """Everything ``<phase>/_board.html`` needs, for this person.
+
+    ``compose=False`` (live polls, which render only ``_live_items.html``) skips
+    building the compose form and the queries behind its choices.
+    """
+    if form is None and compose:
         # A fresh, empty form: after a successful post the board must not echo
         # the request's fields back (the phone would show the sent text again).
         form = spec.form_class(formdata=None)
