@@ -74,16 +74,25 @@ def test_facilitator_adds_item_to_a_group(app, facilitator_client, phase):
 
 
 @pytest.mark.parametrize("phase", PHASES)
-def test_htmx_post_returns_the_board_fragment(app, facilitator_client, phase):
+def test_htmx_post_returns_the_compose_box_and_the_board_polls_for_the_item(
+    app, facilitator_client, phase
+):
     client, wid, _ = facilitator_client
     model, data, shown = PHASES[phase]
     response = client.post(f"/w/{wid}/{phase}/new", data={**data, "group": "0"}, headers=HX)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert body.lstrip().startswith('<div id="board"')
-    assert "<html" not in body
-    assert data[shown] in body
+    # The compose box alone, fresh (the sent text is not echoed back), saying it went in...
+    assert body.lstrip().startswith('<div id="compose"')
+    assert "<html" not in body and 'id="live-items"' not in body
+    assert "is on the board" in body
+    assert data[shown] not in body
     assert "HX-Request" in response.headers["Vary"]
+    # ...and telling the board to poll at once, which brings the new item.
+    assert response.headers["HX-Trigger"] == "live-refresh"
+    assert [getattr(item, shown) for item in _items(app, model, wid)] == [data[shown]]
+    poll = client.get(f"/w/{wid}/live/{phase}?room={phase}&mode=page", headers=HX)
+    assert data[shown] in poll.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("phase", PHASES)

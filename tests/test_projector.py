@@ -55,7 +55,7 @@ def test_wall_by_group_without_hidden_items(app, facilitator_client, join):
     fac.post(f"/w/{wid}/discovery/{rude_id}/hide")
     fac.post(f"/w/{wid}/console/timer", data={"action": "start", "minutes": "15"})
     html = fac.get(f"/w/{wid}/projector/live", headers=HX).get_data(as_text=True)
-    columns = re.findall(r'<section class="wall-column">\s*<h2>([^<]+)', html)
+    columns = re.findall(r'<section class="wall-column"[^>]*>\s*<h2>([^<]+)', html)
     assert [c.strip() for c in columns] == ["Table 1", "Table 2", "Table 3"]
     table_two = html.split("Table 2", 1)[1].split("Table 3", 1)[0]
     assert "Peer mentors" in table_two

@@ -96,7 +96,7 @@ def test_posting_is_limited_per_participant_and_keeps_the_text(app, create_works
     html = refused.get_data(as_text=True)
     assert TOO_FAST in html
     assert 'value="The one that &lt;b&gt;waits&lt;/b&gt;"' in html
-    assert re.search(r'<div id="board"', html)  # the htmx fragment, swapped in place
+    assert re.search(r'<div id="compose"', html)  # the htmx fragment, swapped in place
     page = _post(first, wid, "Full page post")
     assert page.status_code == 429
     assert 'value="Full page post"' in page.get_data(as_text=True)

@@ -13,11 +13,19 @@ contribution.
 The revision is read *before* the view reads anything else, so the content
 sent is never older than the tag that labels it (a change that lands in
 between only makes the next poll fetch once more).
+
+When something did change, the tag the poller sent still says which revision
+its screen shows. If the only changes since were items added or edited in
+place, the answer is those items alone (a *delta*, :func:`delta_base`), not the
+whole board: in a busy room the revision moves many times a second, and
+re-rendering every board for every phone is what a room of 1,000 cannot afford.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 
 from flask import Response, abort, g, request, session
 
@@ -32,13 +40,14 @@ from ..models import Workshop
 NO_STORE = "no-store"
 
 
-def live_revision(workshop_id: int) -> int | None:
-    """The revision of a workshop that is not deleted: one primary-key read."""
-    return db.session.execute(
-        db.select(Workshop.revision).where(
+def live_state(workshop_id: int) -> tuple[int, int] | None:
+    """``(revision, layout_revision)`` of a workshop that is not deleted: one primary-key read."""
+    row = db.session.execute(
+        db.select(Workshop.revision, Workshop.layout_revision).where(
             Workshop.id == workshop_id, Workshop.deleted_at.is_(None)
         )
-    ).scalar_one_or_none()
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def viewer_key(workshop_id: int) -> str:
@@ -48,14 +57,40 @@ def viewer_key(workshop_id: int) -> str:
     return f"{user}:{token}"
 
 
+def variant_digest(workshop_id: int, full_path: str, viewer: str) -> str:
+    """What the tag says about *which* answer it labels: URL and viewer, hashed."""
+    variant = f"{workshop_id}|{full_path}|{viewer}"
+    return hashlib.sha256(variant.encode()).hexdigest()[:20]
+
+
 def etag_for(workshop_id: int, full_path: str, viewer: str, revision: int) -> str:
     """The (unquoted) entity tag for a URL, a viewer key and ``revision``.
 
     A pure function: facilitator.live_shortcut computes the same tag outside Flask.
     """
-    variant = f"{workshop_id}|{full_path}|{viewer}"
-    digest = hashlib.sha256(variant.encode()).hexdigest()[:20]
-    return f"r{revision}-{digest}"
+    return f"r{revision}-{variant_digest(workshop_id, full_path, viewer)}"
+
+
+TAG = re.compile(r"r(\d{1,18})-([0-9a-f]{20})")
+
+
+def delta_base(workshop_id: int, revision: int, layout_revision: int) -> int | None:
+    """The revision the poller's screen shows, when sending only what changed since is enough.
+
+    The poller's ``If-None-Match`` names the revision of the last answer it
+    applied, for this same URL and viewer (the digest must match: a tag from
+    another screen or person says nothing about this one). A delta is enough
+    when no layout change (see :func:`facilitator.services.live.bump`) happened
+    after that revision; otherwise, or without a usable tag, None: send it all.
+    """
+    expected = variant_digest(workshop_id, request.full_path, viewer_key(workshop_id))
+    for tag in request.if_none_match.as_set():
+        match = TAG.fullmatch(tag)
+        if match and hmac.compare_digest(match[2], expected):
+            since = int(match[1])
+            if layout_revision <= since < revision:
+                return since
+    return None
 
 
 def live_etag(workshop_id: int, revision: int) -> str:
@@ -66,25 +101,34 @@ def live_etag(workshop_id: int, revision: int) -> str:
 def not_modified_or_tag(workshop_id: int) -> Response | None:
     """``304 Not Modified`` when the poller already has the current state.
 
-    Otherwise remember the tag in ``g`` for :func:`tagged` and return None so
-    the view renders the fresh fragment. Unknown or deleted workshops: 404.
+    Otherwise remember the tag in ``g`` for :func:`tagged`, and in
+    ``g.live_since`` the revision a delta may start from (or None: render it
+    all), and return None so the view renders. Unknown or deleted workshops: 404.
     """
-    revision = live_revision(workshop_id)
-    if revision is None:
+    state = live_state(workshop_id)
+    if state is None:
         abort(404)
+    revision, layout_revision = state
     etag = live_etag(workshop_id, revision)
     g.live_etag = etag
     if request.if_none_match.contains(etag):
         response = Response(status=304)
         return tagged(response)
+    g.live_since = delta_base(workshop_id, revision, layout_revision)
     return None
 
 
-def tagged(response: Response) -> Response:
-    """Label a poll answer with the tag worked out before rendering."""
+def tagged(response: Response, *, delta: bool = False) -> Response:
+    """Label a poll answer with the tag worked out before rendering.
+
+    ``delta``: the body holds only the items changed since ``g.live_since``
+    (``X-Live-Delta: 1`` tells static/js/live.js to place them, not swap).
+    """
     etag = g.get("live_etag")
     if etag and response.status_code in (200, 304):
         response.set_etag(etag)
+    if delta:
+        response.headers["X-Live-Delta"] = "1"
     response.headers["Cache-Control"] = NO_STORE
     response.vary.add("Cookie")
     return response

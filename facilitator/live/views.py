@@ -3,7 +3,7 @@ facilitator's controls (phase, pause, timer, seating)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from ..access import Actor, actor_for, get_in_workshop_or_404, load_workshop, require_facilitator
@@ -84,7 +84,10 @@ def poll(workshop_id: int, phase_name: str):
             return _htmx_redirect(url_for("live.console", workshop_id=workshop.id))
         if actor.is_participant:
             moved_to = workshop.phase
-    context = board_context(SPECS[phase], workshop, actor, compose=False)
+    since = g.get("live_since") if moved_to is None else None
+    context = board_context(SPECS[phase], workshop, actor, compose=False, since=since)
+    if since is not None:
+        return tagged(make_response(render_template("live/_delta.html", **context)), delta=True)
     html = render_template(
         "live/_poll.html",
         live_mode=mode,
@@ -198,14 +201,18 @@ def _all_errors(form) -> list[str]:
 # --- the projector ------------------------------------------------------------
 
 
-def _projector_context(workshop: Workshop) -> dict:
+def _projector_context(workshop: Workshop, since: int | None = None) -> dict:
+    """The wall and the vote tallies; with ``since``, only the items changed after it."""
     phase = workshop.phase
     spec = SPECS[phase]
+    stmt = db.select(spec.model).where(
+        spec.model.workshop_id == workshop.id, spec.model.hidden.is_(False)
+    )
+    if since is not None:
+        stmt = stmt.where(spec.model.revision > since)
     items = list(
         db.session.execute(
-            db.select(spec.model)
-            .where(spec.model.workshop_id == workshop.id, spec.model.hidden.is_(False))
-            .order_by(*(spec.order_by or (spec.model.created_at, spec.model.id)))
+            stmt.order_by(*(spec.order_by or (spec.model.created_at, spec.model.id)))
         ).scalars()
     )
     columns: dict[int | None, list] = {g.id: [] for g in workshop.groups}
@@ -216,7 +223,9 @@ def _projector_context(workshop: Workshop) -> dict:
         wall.append((None, columns.pop(None)))
     tallies = vote_tallies(workshop) if phase == Phase.DREAM else []
     top = max((count for _, count in tallies), default=0)
-    return dict(workshop=workshop, phase=phase, wall=wall, tallies=tallies, top_votes=top)
+    return dict(
+        workshop=workshop, phase=phase, items=items, wall=wall, tallies=tallies, top_votes=top
+    )
 
 
 @bp.get("/projector")
@@ -245,6 +254,10 @@ def projector_live(workshop_id: int):
         return unchanged
     workshop = load_workshop(workshop_id)
     _poll_actor(workshop, facilitator=True)
+    since = g.get("live_since")
+    if since is not None:
+        html = render_template("projector/_delta.html", **_projector_context(workshop, since))
+        return tagged(make_response(html), delta=True)
     html = render_template("projector/_live.html", **_projector_context(workshop))
     return tagged(make_response(html))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, Text
+from sqlalchemy import DateTime, ForeignKey, Index, MetaData, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 # Named constraints let Alembic create, alter and drop them on every backend
@@ -42,6 +42,16 @@ class ContributionMixin(TimestampMixin):
     hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Where a seeded or imported item comes from (e.g. who said it in the transcript).
     source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The workshop revision of this item's last in-place change (added, edited,
+    # voted on): a live poll sends only the items changed since the revision it
+    # last saw (facilitator.live.delta), not the whole board again.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    @declared_attr.directive
+    def __table_args__(cls):  # noqa: N805
+        # Named by hand: the convention's ix_<table>_workshop_id is taken by
+        # the single-column index on workshop_id.
+        return (Index(f"ix_{cls.__tablename__}_workshop_revision", "workshop_id", "revision"),)
 
     @declared_attr
     def workshop_id(cls) -> Mapped[int]:  # noqa: N805

@@ -145,6 +145,10 @@ class Workshop(TimestampMixin, Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Bumped on every change a screen could show; polling compares against it.
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The revision of the last change that is not an item added or edited in
+    # place (a deletion, a move, a phase change...): a poller whose revision is
+    # older gets the whole board again, not a delta.
+    layout_revision: Mapped[int] = mapped_column(default=1, server_default="1")
     # Phase timer: ends_at while running, remaining seconds while paused.
     timer_ends_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     timer_remaining: Mapped[int | None]

@@ -56,7 +56,8 @@ def join(workshop: Workshop, name: str | None, group_id: int | None) -> Particip
         group_id = round_robin_group(workshop)
     participant = Participant(workshop_id=workshop.id, display_name=name or None, group_id=group_id)
     db.session.add(participant)
-    bump(workshop)
+    # No bump: no live screen shows who has joined (the console's head count is
+    # read when the page loads), so a room filling up costs its phones no re-renders.
     db.session.commit()
     return participant
 

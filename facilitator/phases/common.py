@@ -78,14 +78,18 @@ class PhaseSpec:
         return self.phase.value
 
 
-def items_for(spec: PhaseSpec, workshop: Workshop, actor: Actor) -> list:
+def items_for(spec: PhaseSpec, workshop: Workshop, actor: Actor, since: int | None = None) -> list:
     """The phase's contributions this person may see, oldest first.
 
     Participants see their own group's items (and whole-room ones); facilitators
-    see everything, hidden items included so they can be restored.
+    see everything, hidden items included so they can be restored. With
+    ``since``, only the items added or edited after that workshop revision
+    (a live poll's delta).
     """
     model = spec.model
     stmt = db.select(model).where(model.workshop_id == workshop.id).options(*eager_options(model))
+    if since is not None:
+        stmt = stmt.where(model.revision > since)
     if not actor.can_moderate:
         stmt = stmt.where(model.hidden.is_(False))
     if actor.is_participant and actor.participant.group_id is not None:
@@ -156,11 +160,13 @@ def board_context(
     form: FlaskForm | None = None,
     *,
     compose: bool = True,
+    since: int | None = None,
 ) -> dict[str, Any]:
     """Everything ``<phase>/_board.html`` needs, for this person.
 
     ``compose=False`` (live polls, which render only ``_live_items.html``) skips
-    building the compose form and the queries behind its choices.
+    building the compose form and the queries behind its choices; ``since``
+    keeps only the items changed after that revision (a poll's delta).
     """
     if form is None and compose:
         # A fresh, empty form: after a successful post the board must not echo
@@ -168,7 +174,7 @@ def board_context(
         form = spec.form_class(formdata=None)
         spec.prepare_form(form, workshop, actor)
     # items_for already keeps a phone to its own table and the whole room.
-    items = items_for(spec, workshop, actor)
+    items = items_for(spec, workshop, actor, since)
     groups = visible_groups(workshop, actor)
     return dict(
         workshop=workshop,
@@ -182,6 +188,37 @@ def board_context(
         can_post=ops.can_post(workshop, actor, spec.phase),
         **spec.board_context(workshop, actor),
     )
+
+
+def compose_fragment(
+    spec: PhaseSpec,
+    workshop: Workshop,
+    actor: Actor,
+    form: FlaskForm | None = None,
+    status: int = 200,
+    saved: str | None = None,
+):
+    """The compose box alone, for an htmx post: a fresh form and ``saved`` after a
+    post went in (with ``HX-Trigger: live-refresh``, so the board polls for the
+    new item at once), or the refused form with its text and errors."""
+    if form is None:
+        form = spec.form_class(formdata=None)
+        spec.prepare_form(form, workshop, actor)
+    html = render_template(
+        "_compose.html",
+        workshop=workshop,
+        actor=actor,
+        spec=spec,
+        form=form,
+        phase=spec.phase,
+        can_post=ops.can_post(workshop, actor, spec.phase),
+        saved=saved,
+    )
+    response = make_response(html, status)
+    response.vary.add("HX-Request")
+    if saved:
+        response.headers["HX-Trigger"] = "live-refresh"
+    return response
 
 
 def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
@@ -203,6 +240,9 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
             f"{folder}/index.html", f"{folder}/_board.html", status, **context
         )
 
+    def compose(workshop: Workshop, actor: Actor, form=None, status: int = 200, saved=None):
+        return compose_fragment(spec, workshop, actor, form, status, saved)
+
     def index(workshop_id: int):
         workshop = load_workshop(workshop_id)
         actor = require_member(workshop)
@@ -215,17 +255,19 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         spec.prepare_form(form, workshop, actor)
         if request.method == "GET":
             return board(workshop, actor, form)
+        # htmx posts answer with the compose box alone; full-page posts with the board.
+        refused = compose if is_htmx() else board
         refusal = ops.refusal(workshop, actor, spec.phase)
         if refusal:
             form.form_errors.append(refusal)
-            return board(workshop, actor, form, status=409)
+            return refused(workshop, actor, form, status=409)
         if not form.validate_on_submit():
-            return board(workshop, actor, form, status=422)
+            return refused(workshop, actor, form, status=422)
         item = spec.model(workshop_id=workshop.id, **actor.author_fields())
         spec.apply_form(item, form, workshop, actor)
         ops.add_contribution(workshop, item)
         if is_htmx():
-            return board(workshop, actor)
+            return compose(workshop, actor, saved=f"Your {spec.noun} is on the board.")
         flash(f"Your {spec.noun} is saved.", "success")
         return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
 
@@ -245,8 +287,11 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         status = 200
         if request.method == "POST":
             if form.validate_on_submit():
+                group_before = item.group_id
                 spec.apply_form(item, form, workshop, actor)
-                ops.touch(workshop)
+                # Edited where it stands: polls send it alone. Moved to another
+                # group: every board that showed it is sent again.
+                ops.touch(workshop, *([item] if item.group_id == group_before else []))
                 if is_htmx():
                     return board(workshop, actor)
                 flash(f"The {spec.noun} is updated.", "success")
@@ -305,7 +350,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         form = spec.form_class()
         spec.prepare_form(form, workshop, actor)
         form.form_errors.append(TOO_FAST)
-        return board(workshop, actor, form, status=429)
+        return (compose if is_htmx() else board)(workshop, actor, form, status=429)
 
     new = limit_contributions(new, folder, too_fast)
     bp.add_url_rule("/new", "new", new, methods=["GET", "POST"])

@@ -74,14 +74,19 @@ def add_contribution(workshop: Workshop, item) -> None:
     :param workshop: the workshop it belongs to (its revision is bumped).
     :param item: an unsaved model instance with its fields filled in.
     """
+    # Bumped first: the new revision stamps the item, so polls send it as a delta.
+    bump(workshop, item)
     db.session.add(item)
-    bump(workshop)
     db.session.commit()
 
 
-def touch(workshop: Workshop) -> None:
-    """Commit pending edits to ``workshop``'s contributions and tell live screens."""
-    bump(workshop)
+def touch(workshop: Workshop, *changed) -> None:
+    """Commit pending edits to ``workshop``'s contributions and tell live screens.
+
+    :param changed: the items edited in place, when that is all that changed
+        (see :func:`facilitator.services.live.bump`); none means "re-send boards".
+    """
+    bump(workshop, *changed)
     db.session.commit()
 
 

@@ -50,6 +50,79 @@
     }
   });
 
+  // --- Deltas: only what changed since the revision our tag names ------------
+  // When the room only added or edited items since our last answer, the server
+  // sends just those (X-Live-Delta: 1). Each names its container (data-into):
+  // it replaces its old copy, or goes at the end of that container. Something
+  // we cannot place (a column that did not exist yet) asks for the whole board.
+  function place(item) {
+    var old = item.id ? document.getElementById(item.id) : null;
+    if (old) {
+      // Someone is using this item's controls (a merge number half typed): leave
+      // it; the next whole-board answer brings it up to date.
+      if (old.contains(document.activeElement)) return true;
+      var open = old.querySelectorAll("details[open]");
+      for (var i = 0; i < open.length; i++) {
+        var same = open[i].id ? item.querySelector("#" + CSS.escape(open[i].id)) : item.querySelector("details");
+        if (same) same.open = true;
+      }
+      old.replaceWith(item);
+      return true;
+    }
+    var into = document.getElementById(item.getAttribute("data-into") || "");
+    if (!into) return false;
+    var empty = into.querySelector(":scope > [data-live-empty]");
+    if (empty) empty.remove();
+    into.appendChild(item);
+    var scope = into.closest("[data-live-scope]");
+    var count = scope ? scope.querySelector("[data-live-count]") : null;
+    if (count) count.textContent = String(into.querySelectorAll(":scope > [data-live-item]").length);
+    return true;
+  }
+
+  function applyDelta(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;  // an inert document fragment: nothing in it loads or runs
+    var items = template.content.querySelectorAll("[data-live-item]");
+    var complete = true;
+    for (var i = 0; i < items.length; i++) {
+      if (place(items[i])) htmx.process(items[i]);
+      else complete = false;
+    }
+    return complete;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var elt = evt.detail.requestConfig && evt.detail.requestConfig.elt;
+    var xhr = evt.detail.xhr;
+    if (!isPoll(elt) || !xhr || xhr.status !== 200 || xhr.getResponseHeader("X-Live-Delta") !== "1") return;
+    evt.detail.shouldSwap = false;
+    if (!applyDelta(xhr.responseText)) {
+      // Forget the tag: the next poll, at once, brings the whole board.
+      delete etags[pollUrl(elt)];
+      setTimeout(function () { htmx.trigger(document.body, "live-refresh"); }, 0);
+    }
+  });
+
+  // A whole-board answer replaces the region: panels the facilitator had open
+  // (an item's "Move or merge") are opened again, so a busy room does not keep
+  // closing them.
+  var reopen = [];
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var elt = evt.detail.requestConfig && evt.detail.requestConfig.elt;
+    if (!isPoll(elt) || !evt.detail.shouldSwap) return;
+    var open = document.querySelectorAll("[data-poll] details[open][id]");
+    reopen = [];
+    for (var i = 0; i < open.length; i++) reopen.push(open[i].id);
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    for (var i = 0; i < reopen.length; i++) {
+      var details = document.getElementById(reopen[i]);
+      if (details) details.open = true;
+    }
+    reopen = [];
+  });
+
   // --- Drafts: what people type is kept in localStorage until it is saved ----
   var PREFIX = "facilitator-draft:";
   var TEXTUAL = { text: 1, textarea: 1, search: 1, url: 1, email: 1, number: 1, date: 1 };

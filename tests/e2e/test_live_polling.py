@@ -64,3 +64,52 @@ def test_phone_polls_conditionally_and_follows_the_console(
     expect(writer.get_by_label("In a few words, what worked?")).to_have_value("Not finished yet")
     writer.get_by_role("link", name="Go to Dream").click()
     expect(writer).to_have_url(re.compile(rf"/w/{workshop_id}/dream/$"))
+
+
+def test_new_items_arrive_as_deltas_without_disturbing_the_screen(
+    open_context, seed_workshop, login_as, make_facilitator
+):
+    email = make_facilitator()
+    workshop_id, code = seed_workshop(facilitator=email)
+    console = open_context("desktop").new_page()
+    login_as(console, email)
+    console.goto(f"/w/{workshop_id}/console")
+    reader = open_context("phone").new_page()
+    join(reader, code, "Robin", "Table 2")
+    writer = open_context("phone").new_page()
+    join(writer, code, "Alex", "Table 2")
+    column = reader.locator("section.column", has=reader.get_by_role("heading", name="Table 2"))
+    expect(column.locator(".empty")).to_have_text("Nothing yet.")
+    expect(column.locator("[data-live-count]")).to_have_text("0")
+
+    # The facilitator opens an item's moderation panel on the console.
+    seeded = console.locator("article", has_text="Met at the gate")
+    seeded.get_by_text("Move or merge").click()
+    expect(seeded.locator("details.moderate")).to_have_attribute("open", "")
+
+    # Alex posts: Robin's phone gets that one story (a delta, not the board)...
+    with reader.expect_response(
+        lambda r: "/live/" in r.url and r.headers.get("x-live-delta") == "1", timeout=15_000
+    ):
+        writer.get_by_label("In a few words, what worked?").fill("A delta from Alex")
+        writer.get_by_role("button", name="Add", exact=True).click()
+    expect(column.get_by_role("heading", name="A delta from Alex")).to_be_visible()
+    expect(column.locator("[data-live-count]")).to_have_text("1")
+    expect(column.locator(".empty")).to_have_count(0)
+    # ...Alex sees it at once with the form fresh and a confirmation...
+    expect(writer.get_by_role("heading", name="A delta from Alex")).to_be_visible()
+    expect(writer.get_by_role("status").filter(has_text="on the board")).to_be_visible()
+    expect(writer.get_by_label("In a few words, what worked?")).to_have_value("")
+    # ...and the console shows it too, its open panel left open.
+    expect(console.get_by_role("heading", name="A delta from Alex")).to_be_visible()
+    expect(seeded.locator("details.moderate")).to_have_attribute("open", "")
+    expect(console.locator("#merge-targets-discovery option")).to_have_count(2)
+
+    # The first whole-room story has no column on the phone yet: the phone asks
+    # for the whole board and shows it.
+    console.get_by_label("Group", exact=True).select_option(label="Whole room")
+    console.get_by_label("In a few words, what worked?").fill("For everyone")
+    console.get_by_role("button", name="Add", exact=True).click()
+    expect(reader.get_by_role("heading", name="Whole room")).to_be_visible()
+    expect(reader.get_by_role("heading", name="For everyone")).to_be_visible()
+    expect(reader.get_by_role("heading", name="A delta from Alex")).to_have_count(1)

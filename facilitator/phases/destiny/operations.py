@@ -23,7 +23,7 @@ def set_status(workshop: Workshop, action: ActionPoint, status: ActionStatus) ->
     :param status: its new status.
     """
     action.status = status
-    touch(workshop)
+    touch(workshop, action)
 
 
 def signup_refusal(workshop: Workshop, actor: Actor) -> str | None:
@@ -73,12 +73,12 @@ def toggle_signup(workshop: Workshop, actor: Actor, action: ActionPoint) -> bool
     ).scalar_one_or_none()
     if existing is not None:
         db.session.delete(existing)
-        bump(workshop)
+        bump(workshop, action)
         db.session.commit()
         return False
     db.session.add(ActionSignup(action_id=action.id, participant_id=participant_id))
     try:
-        bump(workshop)
+        bump(workshop, action)
         db.session.commit()
     except IntegrityError:
         # A double tap raced us and already signed them up: that is what they wanted.

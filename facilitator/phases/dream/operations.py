@@ -134,7 +134,8 @@ def cast_vote(workshop: Workshop, actor: Actor, statement: MissionStatement) -> 
         except IntegrityError:
             db.session.rollback()
             continue
-        bump(workshop)
+        # The statement's dot count changed: polls send that statement again.
+        bump(workshop, statement)
         db.session.commit()
         return vote
     noun = "dot" if limit == 1 else "dots"
@@ -162,5 +163,5 @@ def withdraw_vote(workshop: Workshop, actor: Actor, statement: MissionStatement)
     if vote is None:
         raise VoteRefused("You have no dot on that statement to take back.")
     db.session.delete(vote)
-    bump(workshop)
+    bump(workshop, statement)
     db.session.commit()

@@ -1,0 +1,254 @@
+"""Delta polls: when the room only added or edited items since the revision a
+poller's tag names, the answer is those items alone (X-Live-Delta: 1), each
+naming the container it goes in; any other change sends the whole board."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+import pytest
+
+from facilitator.extensions import db
+from facilitator.models import Example, MissionStatement, Phase, Workshop
+from tests.support.sql import recorded_sql
+
+HX = {"HX-Request": "true"}
+
+
+def poll_url(wid: int, phase: str = "discovery", **args) -> str:
+    args.setdefault("room", phase)
+    return f"/w/{wid}/live/{phase}?" + urllib.parse.urlencode(args)
+
+
+def post_story(client, wid: int, title: str, **extra):
+    response = client.post(f"/w/{wid}/discovery/new", data={"title": title, **extra}, headers=HX)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response
+
+
+def poll(client, url: str, tag: str | None = None):
+    headers = {**HX, "If-None-Match": tag} if tag else HX
+    response = client.get(url, headers=headers)
+    assert response.status_code in (200, 304)
+    return response, response.get_data(as_text=True)
+
+
+def articles(html: str) -> list[str]:
+    return re.findall(r'<article class="item[^"]*" id="(discovery-\d+)"', html)
+
+
+def example_id(app, title: str) -> int:
+    with app.app_context():
+        return db.session.execute(db.select(Example.id).filter_by(title=title)).scalar_one()
+
+
+@pytest.fixture
+def table(app, create_workshop, join):
+    """Two phones at table 1 and one at table 2 of a fresh workshop: (wid, a, b, c, group ids)."""
+    wid = create_workshop()
+    phones = [app.test_client() for _ in range(3)]
+    for phone, (name, group) in zip(phones, [("Ann", 0), ("Ben", 0), ("Cat", 1)], strict=True):
+        join(phone, wid, name=name, group=group)
+    with app.app_context():
+        groups = [g.id for g in db.session.get(Workshop, wid).groups]
+    return wid, *phones, groups
+
+
+def test_a_new_item_arrives_alone_in_its_column(app, table):
+    wid, ann, ben, _, groups = table
+    post_story(ann, wid, "Met at the gate")
+    first, html = poll(ben, poll_url(wid))
+    assert "X-Live-Delta" not in first.headers and 'id="live-items"' in html
+    assert f'id="live-discovery-{groups[0]}"' in html  # the column a delta item names
+
+    post_story(ann, wid, "A mentor who had been inside")
+    delta, html = poll(ben, poll_url(wid), first.headers["ETag"])
+    assert delta.status_code == 200 and delta.headers["X-Live-Delta"] == "1"
+    new_id = example_id(app, "A mentor who had been inside")
+    assert articles(html) == [f"discovery-{new_id}"]  # not the story Ben already has
+    assert f'data-into="live-discovery-{groups[0]}"' in html
+    assert 'id="live-items"' not in html and "Met at the gate" not in html
+    # Ben may not edit Ann's story: the delta is rendered for him, like the board.
+    assert f"/discovery/{new_id}/edit" not in html
+    assert delta.headers["ETag"] != first.headers["ETag"]
+    # Nothing since: the usual 304.
+    again, _ = poll(ben, poll_url(wid), delta.headers["ETag"])
+    assert again.status_code == 304
+
+
+def test_the_author_gets_their_edit_controls_in_the_delta(app, table):
+    wid, ann, _, _, _ = table
+    first, _ = poll(ann, poll_url(wid))
+    post_story(ann, wid, "My own story")
+    _, html = poll(ann, poll_url(wid), first.headers["ETag"])
+    assert f"/discovery/{example_id(app, 'My own story')}/edit" in html
+
+
+def test_a_delta_keeps_each_phone_to_its_own_table(app, table):
+    wid, ann, _, cat, _ = table
+    first, _ = poll(ann, poll_url(wid))
+    post_story(cat, wid, "From the other table")
+    delta, html = poll(ann, poll_url(wid), first.headers["ETag"])
+    assert delta.headers["X-Live-Delta"] == "1"
+    assert articles(html) == [] and "From the other table" not in html
+
+
+def test_an_edit_in_place_is_a_delta_a_move_is_the_whole_board(app, facilitator_client, join):
+    fac, wid, _ = facilitator_client
+    phone = app.test_client()
+    join(phone, wid, group=0)
+    post_story(phone, wid, "First words")
+    item = example_id(app, "First words")
+    with app.app_context():
+        groups = [g.id for g in db.session.get(Workshop, wid).groups]
+
+    first, _ = poll(phone, poll_url(wid))
+    edit = f"/w/{wid}/discovery/{item}/edit"
+    phone.post(edit, data={"title": "Better words", "group": str(groups[0])}, headers=HX)
+    delta, html = poll(phone, poll_url(wid), first.headers["ETag"])
+    assert delta.headers["X-Live-Delta"] == "1"
+    assert articles(html) == [f"discovery-{item}"] and "Better words" in html
+
+    fac.post(edit, data={"title": "Better words", "group": str(groups[1])}, headers=HX)
+    moved, html = poll(phone, poll_url(wid), delta.headers["ETag"])
+    assert "X-Live-Delta" not in moved.headers and 'id="live-items"' in html
+    assert "Better words" not in html  # gone from this table's board
+
+
+@pytest.mark.parametrize("change", ["hide", "delete"])
+def test_a_removal_sends_the_whole_board_without_the_item(app, facilitator_client, join, change):
+    fac, wid, _ = facilitator_client
+    phone = app.test_client()
+    join(phone, wid, group=0)
+    post_story(phone, wid, "Stays")
+    post_story(phone, wid, "Goes")
+    first, html = poll(phone, poll_url(wid))
+    assert "Goes" in html
+    fac.post(f"/w/{wid}/discovery/{example_id(app, 'Goes')}/{change}", headers=HX)
+    full, html = poll(phone, poll_url(wid), first.headers["ETag"])
+    assert full.status_code == 200 and "X-Live-Delta" not in full.headers
+    assert "Stays" in html and "Goes" not in html
+
+
+def test_a_tag_from_another_screen_or_person_gets_the_whole_board(app, table):
+    wid, ann, ben, _, _ = table
+    anns, _ = poll(ann, poll_url(wid))
+    post_story(ben, wid, "Something new")
+    # Ben sends Ann's tag (same URL, other person): it says nothing about his screen.
+    borrowed, html = poll(ben, poll_url(wid), anns.headers["ETag"])
+    assert "X-Live-Delta" not in borrowed.headers and 'id="live-items"' in html
+    # The console's tag is for another URL too.
+    console, _ = poll(ann, poll_url(wid, mode="console"))
+    other, _ = poll(ann, poll_url(wid), console.headers["ETag"])
+    assert "X-Live-Delta" not in other.headers
+    # A forged revision in a real digest: at most an empty delta, never more than the board.
+    digest = anns.headers["ETag"].strip('"').split("-", 1)[1]
+    forged, html = poll(ann, poll_url(wid), f'"r999999-{digest}"')
+    assert "X-Live-Delta" not in forged.headers and 'id="live-items"' in html
+
+
+def test_the_facilitator_console_gets_every_table_and_a_merge_target(app, facilitator_client, join):
+    fac, wid, _ = facilitator_client
+    phone = app.test_client()
+    join(phone, wid, group=1)
+    url = poll_url(wid, mode="console")
+    first, html = poll(fac, url)
+    assert 'id="merge-targets-discovery"' in html
+    post_story(phone, wid, "From table two")
+    delta, html = poll(fac, url, first.headers["ETag"])
+    item = example_id(app, "From table two")
+    assert delta.headers["X-Live-Delta"] == "1" and articles(html) == [f"discovery-{item}"]
+    assert f'/discovery/{item}/hide"' in html and f'/discovery/{item}/merge"' in html
+    assert f'id="merge-target-discovery-{item}"' in html
+    assert 'data-into="merge-targets-discovery"' in html
+
+
+def test_a_dot_sends_the_statement_with_its_new_count(app, create_workshop, join):
+    wid = create_workshop(phase=Phase.DREAM)
+    with app.app_context():
+        group = db.session.get(Workshop, wid).groups[0].id
+        statement = MissionStatement(workshop_id=wid, text="Met at the gate", group_id=group)
+        db.session.add(statement)
+        db.session.commit()
+        sid = statement.id
+    voter, watcher = app.test_client(), app.test_client()
+    join(voter, wid, name="Ann")
+    join(watcher, wid, name="Ben")
+    url = poll_url(wid, "dream")
+    first, html = poll(watcher, url)
+    assert re.search(r'id="votes-\d+"><strong class="dot-count">0<', html)
+    assert voter.post(f"/w/{wid}/dream/{sid}/vote", headers=HX).status_code == 200
+    delta, html = poll(watcher, url, first.headers["ETag"])
+    assert delta.headers["X-Live-Delta"] == "1"
+    assert f'id="dream-{sid}"' in html
+    assert f'id="votes-{sid}"><strong class="dot-count">1<' in html
+
+
+def test_the_projector_gets_new_items_for_its_wall(app, facilitator_client, join):
+    fac, wid, _ = facilitator_client
+    phone = app.test_client()
+    join(phone, wid, group=2)
+    url = f"/w/{wid}/projector/live"
+    first, html = poll(fac, url)
+    assert 'id="projector-live"' in html
+    post_story(phone, wid, "On the big screen")
+    delta, html = poll(fac, url, first.headers["ETag"])
+    assert delta.headers["X-Live-Delta"] == "1"
+    with app.app_context():
+        group = db.session.get(Workshop, wid).groups[2].id
+    assert f'data-into="wall-{group}"' in html and "On the big screen" in html
+    assert 'id="projector-live"' not in html  # not the header, QR code or other items
+
+
+def test_a_phase_change_sends_whole_boards(app, facilitator_client, join):
+    fac, wid, _ = facilitator_client
+    phone = app.test_client()
+    join(phone, wid)
+    first, _ = poll(phone, poll_url(wid))
+    fac.post(f"/w/{wid}/console/phase", data={"phase": "dream"})
+    moved, html = poll(phone, poll_url(wid), first.headers["ETag"])
+    assert "X-Live-Delta" not in moved.headers and "data-room-moved" in html
+
+
+def test_revisions_stamp_items_and_layout_changes(app, facilitator_client, join):
+    fac, wid, _ = facilitator_client
+    phone = app.test_client()
+    join(phone, wid)
+    post_story(phone, wid, "Stamped")
+
+    def state():
+        with app.app_context():
+            workshop = db.session.get(Workshop, wid)
+            item = db.session.execute(db.select(Example).filter_by(title="Stamped")).scalar()
+            return workshop.revision, workshop.layout_revision, item.revision if item else None
+
+    revision, layout, stamped = state()
+    assert stamped == revision and layout < revision  # an addition is not a layout change
+    fac.post(f"/w/{wid}/discovery/{example_id(app, 'Stamped')}/hide", headers=HX)
+    revision2, layout2, stamped2 = state()
+    assert revision2 == revision + 1 and layout2 == revision2 and stamped2 == stamped
+
+
+def test_a_delta_poll_costs_the_same_queries_at_10_and_200_items(app, table):
+    wid, ann, ben, _, _ = table
+    counts = []
+    for total in (10, 200):
+        with app.app_context():
+            workshop = db.session.get(Workshop, wid)
+            have = db.session.execute(
+                db.select(db.func.count()).select_from(Example).filter_by(workshop_id=wid)
+            ).scalar_one()
+            db.session.add_all(
+                Example(workshop_id=wid, group_id=workshop.groups[0].id, title=f"Old {i}")
+                for i in range(total - have)
+            )
+            workshop.layout_revision = workshop.revision = workshop.revision + 1
+            db.session.commit()
+        first, _ = poll(ben, poll_url(wid))
+        post_story(ann, wid, f"New at {total}")
+        with recorded_sql(app) as statements:
+            delta, html = poll(ben, poll_url(wid), first.headers["ETag"])
+        assert delta.headers["X-Live-Delta"] == "1" and len(articles(html)) == 1
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
