@@ -526,7 +526,7 @@ def main() -> None:
         ("Ceiling: bare Flask, constant string (before)", c1, None, cpu_ms(ceiling, "ceiling")),
         ("Ceiling again (after the poll run)", c2, None, cpu_ms(ceiling2, "ceiling")),
         ("Unchanged poll (304)", p, p["rps"] / c["rps"], poll_cpu),
-        ("Posting a story (htmx fragment back)", s, s["rps"] / c["rps"], post_cpu),
+        ("Posting a story (htmx compose box back)", s, s["rps"] / c["rps"], post_cpu),
     ]
     room_table = table([("Room: all requests", r, None, cpu_ms(room, "room"))] + room_figures(room))
     acknowledged = len(post["extra"].get("posted", []))
@@ -543,8 +543,8 @@ def main() -> None:
         f"- Posting: {s['rps'] / c['rps']:.0%} of the ceiling's requests/s (target >= 35%): "
         + ("met" if s["rps"] / c["rps"] >= TARGETS["post"] else "**missed**")
         + f"; by CPU per request {ceiling_cpu / post_cpu:.0%} of the ceiling.",
-        f"- Posted rows: {acknowledged:,} posts acknowledged (200 with the story in the "
-        f"fragment), {rows:,} rows in the database, {len(distinct):,} distinct, "
+        f"- Posted rows: {acknowledged:,} posts acknowledged (200, saying it is on the "
+        f"board), {rows:,} rows in the database, {len(distinct):,} distinct, "
         f"{len(lost)} acknowledged but missing: "
         + (
             "none lost, none duplicated." if rows == len(distinct) and not lost else "**MISMATCH**."

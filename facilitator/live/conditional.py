@@ -40,16 +40,6 @@ from ..models import Workshop
 NO_STORE = "no-store"
 
 
-def live_state(workshop_id: int) -> tuple[int, int] | None:
-    """``(revision, layout_revision)`` of a workshop that is not deleted: one primary-key read."""
-    row = db.session.execute(
-        db.select(Workshop.revision, Workshop.layout_revision).where(
-            Workshop.id == workshop_id, Workshop.deleted_at.is_(None)
-        )
-    ).first()
-    return (row[0], row[1]) if row else None
-
-
 def viewer_key(workshop_id: int) -> str:
     """Who is asking, from the signed session alone (no database read)."""
     user = session.get("_user_id") or ""
@@ -105,10 +95,12 @@ def not_modified_or_tag(workshop_id: int) -> Response | None:
     ``g.live_since`` the revision a delta may start from (or None: render it
     all), and return None so the view renders. Unknown or deleted workshops: 404.
     """
-    state = live_state(workshop_id)
-    if state is None:
+    # The whole row, through the session: the view's load_workshop() then finds
+    # it in the identity map instead of reading it again.
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None or workshop.deleted_at is not None:
         abort(404)
-    revision, layout_revision = state
+    revision, layout_revision = workshop.revision, workshop.layout_revision
     etag = live_etag(workshop_id, revision)
     g.live_etag = etag
     if request.if_none_match.contains(etag):

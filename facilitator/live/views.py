@@ -10,7 +10,7 @@ from ..access import Actor, actor_for, get_in_workshop_or_404, load_workshop, re
 from ..extensions import db
 from ..forms import options
 from ..models import Group, Participant, Phase, Workshop
-from ..phases.common import SPECS, board_context
+from ..phases.common import SPECS, board_context, delta_context
 from . import bp
 from .conditional import not_modified_or_tag, tagged
 from .forms import LockForm, MoveForm, PhaseForm, TimerForm
@@ -85,9 +85,10 @@ def poll(workshop_id: int, phase_name: str):
         if actor.is_participant:
             moved_to = workshop.phase
     since = g.get("live_since") if moved_to is None else None
-    context = board_context(SPECS[phase], workshop, actor, compose=False, since=since)
     if since is not None:
+        context = delta_context(SPECS[phase], workshop, actor, since)
         return tagged(make_response(render_template("live/_delta.html", **context)), delta=True)
+    context = board_context(SPECS[phase], workshop, actor, compose=False)
     html = render_template(
         "live/_poll.html",
         live_mode=mode,

@@ -7,6 +7,7 @@ routes here stay thin: load, check who is asking, validate, call, render.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,9 @@ class PhaseSpec:
     prepare_form: Callable[[FlaskForm, Workshop, Actor], None]
     #: Extra template context for the board (themes, statements...).
     board_context: Callable[[Workshop, Actor], dict] = field(default=lambda w, a: {})
+    #: What ``<phase>/_item.html`` needs beyond the item (vote counts, sign-ups),
+    #: for a live delta, which renders a few items without the rest of the board.
+    item_context: Callable[[Workshop, Actor], dict] = field(default=lambda w, a: {})
     order_by: tuple = ()
     #: Set by :func:`register_contribution_routes`: render the board
     #: ``(workshop, actor, form=None, status=200, notice=None)``, for extra routes.
@@ -87,9 +91,11 @@ def items_for(spec: PhaseSpec, workshop: Workshop, actor: Actor, since: int | No
     (a live poll's delta).
     """
     model = spec.model
-    stmt = db.select(model).where(model.workshop_id == workshop.id).options(*eager_options(model))
-    if since is not None:
-        stmt = stmt.where(model.revision > since)
+    stmt = db.select(model).where(model.workshop_id == workshop.id)
+    if since is None:
+        stmt = stmt.options(*eager_options(model))
+    else:
+        stmt = stmt.where(model.revision > since).options(*eager_options(model, few=True))
     if not actor.can_moderate:
         stmt = stmt.where(model.hidden.is_(False))
     if actor.is_participant and actor.participant.group_id is not None:
@@ -105,17 +111,19 @@ def items_for(spec: PhaseSpec, workshop: Workshop, actor: Actor, since: int | No
 EAGER_COLLECTIONS = ("themes",)
 
 
-def eager_options(model) -> list:
+@functools.cache
+def eager_options(model, few: bool = False) -> tuple:
     """Load what the item templates touch with the items, not one query per item.
 
     Every many-to-one (author, group, statement, design) is joined in, one
     level further for the statement a design serves; ``themes`` come in one
-    extra query (a subquery load: selectin would split past 500 items). The
-    query count of a board then does not grow with its items
-    (tests/test_query_counts.py).
+    extra query (a subquery load: selectin would split past 500 items; for the
+    ``few`` items of a live delta, selectin is the cheaper one). The query count
+    of a board then does not grow with its items (tests/test_query_counts.py).
+    Built once per model: inspecting the mapper costs more than the query.
     """
     from sqlalchemy import inspect
-    from sqlalchemy.orm import joinedload, subqueryload
+    from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
     options = []
     for rel in inspect(model).relationships:
@@ -126,8 +134,9 @@ def eager_options(model) -> list:
                 option = option.joinedload(target.statement)
             options.append(option)
         elif rel.key in EAGER_COLLECTIONS:
-            options.append(subqueryload(getattr(model, rel.key)))
-    return options
+            load = selectinload if few else subqueryload
+            options.append(load(getattr(model, rel.key)))
+    return tuple(options)
 
 
 def by_group(items: list, groups: list[Group]) -> list[tuple[Group | None, list]]:
@@ -183,10 +192,22 @@ def board_context(
         form=form,
         items=items,
         columns=by_group(items, groups),
-        action_form=EmptyForm(),
         phase=spec.phase,
         can_post=ops.can_post(workshop, actor, spec.phase),
         **spec.board_context(workshop, actor),
+    )
+
+
+def delta_context(spec: PhaseSpec, workshop: Workshop, actor: Actor, since: int) -> dict:
+    """What ``live/_delta.html`` needs: the items changed after ``since`` and what
+    their template uses; none of the board around them (groups, forms, themes)."""
+    return dict(
+        workshop=workshop,
+        actor=actor,
+        spec=spec,
+        phase=spec.phase,
+        items=items_for(spec, workshop, actor, since),
+        **spec.item_context(workshop, actor),
     )
 
 

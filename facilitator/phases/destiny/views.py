@@ -65,6 +65,7 @@ SPEC = PhaseSpec(
     apply_form=apply,
     prepare_form=prepare,
     board_context=context,
+    item_context=context,  # an action's status select and sign-ups need all of it
 )
 register_contribution_routes(bp, SPEC)
 

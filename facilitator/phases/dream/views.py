@@ -71,6 +71,10 @@ SPEC = PhaseSpec(
     apply_form=apply,
     prepare_form=prepare,
     board_context=context,
+    item_context=lambda workshop, actor: {
+        "vote_counts": vote_counts(workshop),
+        "my_votes": my_votes(actor.participant),
+    },
 )
 register_contribution_routes(bp, SPEC)
 
