@@ -109,7 +109,7 @@ def test_trace_follows_action_back_to_stories(app, filled):
         story_id = next(e.id for e in gate.design.statement.themes[0].examples if not e.hidden)
     start = html.index(f'id="trace-{gate.id}"')
     trace = html[start : html.index("</section>", start)]
-    trace = trace[: trace.find('class="trace"', 20) % len(trace)]
+    trace = trace[: trace.find('id="trace-', 20) % len(trace)]  # up to the next action
     for anchor in (
         f"#design-{design_id}",
         f"#statement-{statement_id}",
@@ -223,3 +223,42 @@ def test_big_reports_render_in_a_child_process(app, app_config, filled):
     text = _text(PdfReader(io.BytesIO(response.data)))
     assert "Recruit ten peer mentors" in text
     assert "HIDDEN-ACTION-DELTA" not in text
+
+
+def test_big_report_references_resolve_and_chart_fits(app, facilitator_client):
+    """A generated workshop: S/D reference numbers in print order, every in-document
+    link has its target, the vote chart is one compact SVG, and the PDF prints them."""
+    import re
+
+    from flask import render_template
+
+    from facilitator.reports.data import build_report
+    from tests.support.report_data import generate_workshop
+
+    _, wid, _ = facilitator_client
+    with app.app_context():
+        generate_workshop(wid, 120)  # 18 statements: more than the chart quotes in full
+    with app.test_request_context():
+        workshop = db.session.get(Workshop, wid)
+        report = build_report(workshop)
+        html = render_template("report/report.html", report=report, preview=False, links={})
+        body = pdf.render_pdf(html, static_folder=app.static_folder)
+
+    assert sorted(report.story_number.values()) == list(range(1, report.story_count + 1))
+    assert sorted(report.design_number.values()) == list(range(1, report.design_count + 1))
+    # Numbers follow the order the stories are printed in.
+    printed = [int(n) for n in re.findall(r"<h3>S(\d+) · ", html)]
+    assert printed == list(range(1, report.story_count + 1))
+
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    targets = set(re.findall(r'href="#([^"]+)"', html))
+    assert targets and targets <= ids, sorted(targets - ids)[:5]
+
+    dream = html[html.index('id="dream"') : html.index('id="design"')]
+    assert dream.count("<svg") == 1 and dream.count("<rect") == len(report.statements)
+    assert "<text" in dream and "#1<" in dream
+
+    text = _text(PdfReader(io.BytesIO(body)))
+    first_action = report.actions[0]
+    assert f"A1 · {first_action.action.action[:30]}" in text  # its trace entry
+    assert "S1 · " in text and "D1 · " in text

@@ -29,6 +29,10 @@ from ..models import (
 )
 from ..phases.dream.operations import vote_counts
 
+#: Up to this many statements, the vote chart's bars quote each statement; above
+#: it they are labelled by rank only (the ranked list prints the texts right below).
+VOTE_CHART_TEXT_LABELS = 15
+
 
 @dataclass
 class RankedStatement:
@@ -73,10 +77,12 @@ class Report:
     unthemed_stories: list[Example]
     first_theme_of: dict[int, int]
     stories_first_in: dict[int, set[int]]
+    story_number: dict[int, int]
     story_count: int
     statements: list[RankedStatement]
     statements_by_id: dict[int, RankedStatement]
     designs_by_statement: list[tuple[RankedStatement | None, list[DesignElement]]]
+    design_number: dict[int, int]
     design_count: int
     actions: list[ActionRow]
     by_status: list[tuple[str, int]]
@@ -93,7 +99,15 @@ class Report:
         return self.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     @property
+    def vote_chart_compact(self) -> bool:
+        """Many statements: one column per statement, labelled by rank only."""
+        return len(self.statements) > VOTE_CHART_TEXT_LABELS
+
+    @property
     def vote_chart(self) -> list[tuple[str, int]]:
+        """Bars labelled by rank; with few statements the label also quotes the text."""
+        if self.vote_chart_compact:
+            return [(f"#{r.rank}", r.votes) for r in self.statements]
         return [(f"#{r.rank} {r.statement.text}", r.votes) for r in self.statements]
 
     def stories_of_statement(self, ranked: RankedStatement) -> list[Example]:
@@ -158,6 +172,15 @@ def build_report(workshop: Workshop) -> Report:
     stories_first_in: dict[int, set[int]] = {t.id: set() for t in themes}
     for story_id, theme_id in first_theme_of.items():
         stories_first_in[theme_id].add(story_id)
+    # Reference numbers (S1, S2...) in the order the stories are printed, so a
+    # short "S12" elsewhere in the report can be found by leafing through.
+    story_number: dict[int, int] = {}
+    for theme in themes:
+        for story in stories_by_theme[theme.id]:
+            if first_theme_of[story.id] == theme.id:
+                story_number[story.id] = len(story_number) + 1
+    for story in unthemed:
+        story_number[story.id] = len(story_number) + 1
 
     # Statements ranked by votes (cast plus any seeded tally), then by age.
     cast = vote_counts(workshop)
@@ -187,6 +210,10 @@ def build_report(workshop: Workshop) -> Report:
     ]
     if None in under:
         designs_by_statement.append((None, under[None]))
+    design_number = {
+        d.id: n
+        for n, d in enumerate((d for _, group in designs_by_statement for d in group), start=1)
+    }
 
     # Actions with only their visible links; the statement comes through the design if unset.
     rows: list[ActionRow] = []
@@ -252,10 +279,12 @@ def build_report(workshop: Workshop) -> Report:
         unthemed_stories=unthemed,
         first_theme_of=first_theme_of,
         stories_first_in=stories_first_in,
+        story_number=story_number,
         story_count=len(examples),
         statements=ranked,
         statements_by_id=ranked_by_id,
         designs_by_statement=designs_by_statement,
+        design_number=design_number,
         design_count=len(designs),
         actions=rows,
         by_status=by_status,
