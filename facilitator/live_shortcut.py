@@ -14,14 +14,25 @@ This WSGI middleware answers the same 304 with only what the entity tag needs:
   asking: facilitator id and participant token, exactly as
   :func:`facilitator.live.conditional.viewer_key` reads them);
 * the workshop's revision, read with a Core query and kept per process for
-  ``LIVE_REVISION_TTL`` seconds (0.25 by default; 0 reads it every time).
-  A change is thus seen at most that much later, on top of the poll interval.
+  ``LIVE_REVISION_TTL`` seconds (0 by default: read every time). A change is
+  thus seen at most that much later, on top of the poll interval.
+
+It also answers a participant's *delta* (see facilitator.live.conditional)
+when it can be built from items other phones' polls already rendered
+(facilitator.live.fragments): the tag names the revision the phone has, one
+Core query lists the items changed since at the phone's table, and if none is
+the phone's own and every one is in the fragment cache, their HTML is the
+answer. In a busy room that is most polls, and it costs a fraction of
+rendering them again in Flask.
 
 Anything else (no ``If-None-Match``, a tag that does not match, a deleted or
-unknown workshop, a bad cookie) goes on to Flask untouched, which renders,
-checks access and tags as before. Answering 304 grants nothing: the client
-already holds that exact tag, which only a successful poll by the same
-session gave it.
+unknown workshop, a bad cookie, a facilitator, an item not rendered yet) goes
+on to Flask untouched, which renders, checks access and tags as before.
+Answering 304 grants nothing: the client already holds that exact tag, which
+only a successful poll by the same session gave it. A delta shows a
+participant only their own table's visible items, found the way
+facilitator.phases.common.items_for finds them, for the participant their own
+signed cookie names.
 """
 
 from __future__ import annotations
@@ -32,19 +43,42 @@ from typing import Any
 
 from flask import Flask
 from itsdangerous import BadSignature
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
 from .access import SESSION_KEY
-from .live.conditional import NO_STORE, etag_for
-from .models import Workshop
+from .live import fragments
+from .live.conditional import NO_STORE, etag_for, tagged_revision, variant_digest
+from .models import Participant, Workshop
 from .security import headers_for
 
 #: Built once: composing a statement costs more than SQLite takes to run it.
-REVISION = select(Workshop.revision).where(
+REVISION = select(Workshop.revision, Workshop.layout_revision, Workshop.phase).where(
     Workshop.id == bindparam("workshop_id"), Workshop.deleted_at.is_(None)
 )
+PARTICIPANT = select(Participant.id, Participant.group_id).where(
+    Participant.workshop_id == bindparam("workshop_id"), Participant.token == bindparam("token")
+)
+
+
+def _changed_items(model, *, at_table: bool):
+    """A phone's visible items changed after ``since``, as items_for orders them."""
+    stmt = select(model.id, model.revision, model.author_participant_id).where(
+        model.workshop_id == bindparam("workshop_id"),
+        model.revision > bindparam("since"),
+        model.hidden.is_(False),
+    )
+    if at_table:
+        stmt = stmt.where(or_(model.group_id == bindparam("group_id"), model.group_id.is_(None)))
+    return stmt.order_by(model.created_at, model.id)
+
+
+CHANGED = {
+    (phase, at_table): _changed_items(model, at_table=at_table)
+    for phase, model in fragments.SHARED_PHASES.items()
+    for at_table in (True, False)
+}
 
 #: How long (seconds) and how many verified session cookies are remembered.
 SESSION_MEMORY = 60.0
@@ -61,36 +95,43 @@ class LivePollShortcut:
         self.app = app
         self.wsgi_app = wsgi_app
         self.ttl = float(app.config.get("LIVE_REVISION_TTL", 0))
-        self._revisions: dict[int, tuple[int | None, float]] = {}
+        self._revisions: dict[int, tuple[tuple | None, float]] = {}
+        self._participants: dict[tuple[int, str], tuple[tuple | None, int]] = {}
+        self.fragments: fragments.Fragments = app.extensions["live_fragments"]
         self._engine = None
         self._lock = threading.Lock()
         self._serializer = None
         self._sessions: dict[str, tuple[dict, float]] = {}
         self.hits = 0
+        self.deltas = 0
         self.security_headers = list(headers_for(app).items())
 
     # --- the pieces of the tag ------------------------------------------------
 
-    def revision(self, workshop_id: int) -> int | None:
+    def state(self, workshop_id: int) -> tuple[int, int, str] | None:
+        """(revision, layout revision, phase) of a workshop that is not deleted."""
         now = time.monotonic()
         cached = self._revisions.get(workshop_id)
         if cached is not None and now - cached[1] < self.ttl:
             return cached[0]
+        row = self._query("state", {"workshop_id": workshop_id})
+        state = (row[0][0], row[0][1], row[0][2]) if row else None
+        self._revisions[workshop_id] = (state, now)
+        return state
+
+    def _query(self, name: str, params: dict) -> list:
         if self._engine is None:
             self._prepare()
-        # The statement is compiled once; exec_driver_sql skips SQLAlchemy's
-        # per-call statement work (a third of the cost on SQLite) but still
-        # goes through the engine, so its events (query logging, counting) fire.
+        sql, names, positional = self._sql[name]
+        # Compiled once; exec_driver_sql skips SQLAlchemy's per-call statement
+        # work (a third of the cost on SQLite) but still goes through the
+        # engine, so its events (query logging, counting) fire.
+        args = tuple(params[n] for n in names) if positional else {n: params[n] for n in names}
         with self._engine.connect() as conn:
-            row = conn.exec_driver_sql(
-                self._sql, (workshop_id,) if self._positional else {"workshop_id": workshop_id}
-            ).first()
-        revision = row[0] if row else None
-        self._revisions[workshop_id] = (revision, now)
-        return revision
+            return conn.exec_driver_sql(sql, args).all()
 
     def _prepare(self) -> None:
-        """Find the engine and compile the query, once (threads may race here)."""
+        """Find the engine and compile the queries, once (threads may race here)."""
         with self._lock:
             if self._engine is not None:
                 return
@@ -98,11 +139,32 @@ class LivePollShortcut:
                 from .extensions import db
 
                 engine = db.engine
-            compiled = REVISION.compile(dialect=engine.dialect)
-            self._sql = compiled.string
-            self._positional = compiled.positional
-            # Published last: a thread that sees the engine sees the query too.
+            statements = {"state": REVISION, "participant": PARTICIPANT}
+            statements.update({f"{p}:{t}": stmt for (p, t), stmt in CHANGED.items()})
+            compiled = {}
+            for name, stmt in statements.items():
+                c = stmt.compile(dialect=engine.dialect)
+                names = list(c.positiontup) if c.positional else list(c.params)
+                compiled[name] = (c.string, names, c.positional)
+            self._sql = compiled
+            # Published last: a thread that sees the engine sees the queries too.
             self._engine = engine
+
+    def participant(
+        self, workshop_id: int, token: str, layout: int
+    ) -> tuple[int, int | None] | None:
+        """(id, table) of the participant a phone's token names, kept per layout revision
+        (seating someone elsewhere or removing them changes the layout)."""
+        cache_key = (workshop_id, token)
+        known = self._participants.get(cache_key)
+        if known is not None and known[1] == layout:
+            return known[0]
+        rows = self._query("participant", {"workshop_id": workshop_id, "token": token})
+        found = (rows[0][0], rows[0][1]) if rows else None
+        if len(self._participants) >= MAX_SESSIONS:
+            self._participants.clear()
+        self._participants[cache_key] = (found, layout)
+        return found
 
     def session(self, request: Request) -> dict[str, Any] | None:
         """The session's contents, or None when the cookie does not verify.
@@ -134,15 +196,16 @@ class LivePollShortcut:
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH"):
-            answer = self.not_modified(environ)
+            answer = self.answer(environ)
             if answer is not None:
-                self.hits += 1
-                start_response("304 NOT MODIFIED", answer)
-                return []
+                status, headers, body = answer
+                start_response(status, headers)
+                return body
         return self.wsgi_app(environ, start_response)
 
-    def not_modified(self, environ) -> list[tuple[str, str]] | None:
-        """The 304's headers when the poller's tag is current, else None."""
+    def answer(self, environ) -> tuple[str, list[tuple[str, str]], list[bytes]] | None:
+        """A 304 when the poller's tag is current, a delta from shared fragments
+        when that is all it needs; None to let Flask answer."""
         try:
             endpoint, args = self.app.url_map.bind_to_environ(environ).match()
         except HTTPException:
@@ -154,24 +217,68 @@ class LivePollShortcut:
         if session is None:
             return None
         workshop_id = args["workshop_id"]
-        revision = self.revision(workshop_id)
-        if revision is None:
+        state = self.state(workshop_id)
+        if state is None:
             return None
+        revision, layout, phase = state
         user = session.get("_user_id") or ""
         token = (session.get(SESSION_KEY) or {}).get(str(workshop_id)) or ""
-        etag = etag_for(workshop_id, request.full_path, f"{user}:{token}", revision)
-        if not request.if_none_match.contains(etag):
-            return None
-        return [
+        viewer = f"{user}:{token}"
+        etag = etag_for(workshop_id, request.full_path, viewer, revision)
+        headers = [
             ("ETag", f'"{etag}"'),
             ("Cache-Control", NO_STORE),
             ("Vary", "Cookie"),
             *self.security_headers,
         ]
+        if request.if_none_match.contains(etag):
+            self.hits += 1
+            return "304 NOT MODIFIED", headers, []
+        if endpoint != "live.poll" or user or not token:
+            return None
+        body = self.delta(request, args, workshop_id, viewer, token, revision, layout, phase)
+        if body is None:
+            return None
+        self.deltas += 1
+        headers += [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("X-Live-Delta", "1"),
+        ]
+        return "200 OK", headers, [body]
+
+    def delta(self, request, args, workshop_id, viewer, token, revision, layout, phase):
+        """A phone's delta built from shared fragments, or None (Flask renders it)."""
+        board = args["phase_name"]
+        # The phone's page is the room's phase (else Flask tells it the room moved on).
+        if board != phase or board not in fragments.SHARED_PHASES:
+            return None
+        if request.args.get("room", phase) != phase:
+            return None
+        digest = variant_digest(workshop_id, request.full_path, viewer)
+        since = tagged_revision(request.if_none_match, digest, revision, layout)
+        if since is None:
+            return None
+        person = self.participant(workshop_id, token, layout)
+        if person is None:
+            return None
+        participant_id, group_id = person
+        params = {"workshop_id": workshop_id, "since": since, "group_id": group_id}
+        rows = self._query(f"{board}:{group_id is not None}", params)
+        parts = []
+        for item_id, item_revision, author_id in rows:
+            if author_id == participant_id:
+                return None  # their own item carries their controls: Flask renders it
+            html = self.fragments.get(fragments.key(board, item_id, item_revision, layout))
+            if html is None:
+                return None
+            parts.append(html)
+        return "".join(parts).encode()
 
 
 def register(app: Flask) -> None:
     """Put the shortcut in front of the app (``LIVE_SHORTCUT=False`` turns it off)."""
+    app.extensions["live_fragments"] = fragments.Fragments()
     if not app.config.get("LIVE_SHORTCUT", True):
         return
     shortcut = LivePollShortcut(app, app.wsgi_app)

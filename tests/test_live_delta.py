@@ -252,3 +252,88 @@ def test_a_delta_poll_costs_the_same_queries_at_10_and_200_items(app, table):
         assert delta.headers["X-Live-Delta"] == "1" and len(articles(html)) == 1
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+# --- deltas answered by the WSGI shortcut from shared fragments ---------------
+
+
+@pytest.fixture
+def shortcut(app):
+    return app.extensions["live_shortcut"]
+
+
+def test_other_phones_get_a_rendered_item_from_the_shortcut(app, table, shortcut, join):
+    wid, ann, ben, cat, groups = table
+    dan = app.test_client()
+    join(dan, wid, name="Dan", group=0)
+    tags = {
+        name: poll(phone, poll_url(wid))[0].headers["ETag"]
+        for name, phone in [("ann", ann), ("ben", ben), ("cat", cat), ("dan", dan)]
+    }
+    post_story(ann, wid, "Rendered once")
+    item = example_id(app, "Rendered once")
+
+    # Saving it kept what every other participant sees...
+    assert len(shortcut.fragments) == 1
+    # ...but another process did not: there the first poll renders it in Flask
+    # and keeps it, and the next phones' polls are answered before Flask.
+    shortcut.fragments._html.clear()
+    ben_delta, ben_html = poll(ben, poll_url(wid), tags["ben"])
+    assert ben_delta.headers["X-Live-Delta"] == "1" and shortcut.deltas == 0
+    with recorded_sql(app) as statements:
+        dan_delta, dan_html = poll(dan, poll_url(wid), tags["dan"])
+    assert shortcut.deltas == 1
+    assert dan_delta.headers["X-Live-Delta"] == "1"
+    assert dan_html == ben_html and articles(dan_html) == [f"discovery-{item}"]
+    assert dan_delta.headers["ETag"] != ben_delta.headers["ETag"]
+    assert dan_delta.headers["Cache-Control"] == "no-store"
+    assert dan_delta.headers["Content-Type"].startswith("text/html")
+    assert not any("FROM participant" in s and "display_name" in s for s in statements)
+    again, _ = poll(dan, poll_url(wid), dan_delta.headers["ETag"])
+    assert again.status_code == 304
+    # Cat, at another table, is told there is nothing for her table.
+    cat_delta, cat_html = poll(cat, poll_url(wid), tags["cat"])
+    assert cat_delta.headers["X-Live-Delta"] == "1" and articles(cat_html) == []
+    # Ann's own story carries her edit controls: never from the shared copy.
+    before = shortcut.deltas
+    _, ann_html = poll(ann, poll_url(wid), tags["ann"])
+    assert shortcut.deltas == before and f"/discovery/{item}/edit" in ann_html
+    # In the process that saved it, the first reader is answered before Flask too.
+    post_story(ann, wid, "Kept when saved")
+    again, html = poll(ben, poll_url(wid), ben_delta.headers["ETag"])
+    assert shortcut.deltas == before + 1 and "Kept when saved" in html
+
+
+def test_the_shortcut_leaves_layout_changes_facilitators_and_dots_to_flask(
+    app, facilitator_client, join, shortcut
+):
+    fac, wid, _ = facilitator_client
+    ann, ben = app.test_client(), app.test_client()
+    join(ann, wid, name="Ann")
+    join(ben, wid, name="Ben")
+    post_story(ann, wid, "Seen")
+    ben_tag = poll(ben, poll_url(wid))[0].headers["ETag"]
+    console_tag = poll(fac, poll_url(wid, mode="console"))[0].headers["ETag"]
+    post_story(ann, wid, "Then hidden")  # rendered and kept for other phones
+    fac.post(f"/w/{wid}/discovery/{example_id(app, 'Then hidden')}/hide", headers=HX)
+    full, html = poll(ben, poll_url(wid), ben_tag)
+    assert "X-Live-Delta" not in full.headers and "Then hidden" not in html
+    console, _ = poll(fac, poll_url(wid, mode="console"), console_tag)
+    assert "X-Live-Delta" not in console.headers
+    assert shortcut.deltas == 0
+
+    # Dream shows each person their own dots on a statement: rendered per person.
+    fac.post(f"/w/{wid}/console/phase", data={"phase": "dream"})
+    with app.app_context():
+        group = db.session.get(Workshop, wid).groups[0].id
+        statement = MissionStatement(workshop_id=wid, text="Met at the gate", group_id=group)
+        db.session.add(statement)
+        db.session.commit()
+        sid = statement.id
+    url = poll_url(wid, "dream")
+    tags = [poll(phone, url)[0].headers["ETag"] for phone in (ann, ben)]
+    assert ann.post(f"/w/{wid}/dream/{sid}/vote", headers=HX).status_code == 200
+    _, ann_html = poll(ann, url, tags[0])
+    _, ben_html = poll(ben, url, tags[1])
+    assert "1 of them yours" in ann_html and "yours" not in ben_html
+    assert shortcut.deltas == 0

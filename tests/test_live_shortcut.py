@@ -105,8 +105,8 @@ def test_first_polls_in_parallel_threads_all_get_the_revision(app, create_worksh
     for _ in range(5):
         fresh = LivePollShortcut(app, app.wsgi_app)
         with ThreadPoolExecutor(8) as pool:
-            revisions = list(pool.map(fresh.revision, [wid] * 16))
-        assert revisions == [1] * 16
+            states = list(pool.map(fresh.state, [wid] * 16))
+        assert states == [(1, 1, "discovery")] * 16
 
 
 @pytest.fixture

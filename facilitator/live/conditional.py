@@ -73,10 +73,15 @@ def delta_base(workshop_id: int, revision: int, layout_revision: int) -> int | N
     when no layout change (see :func:`facilitator.services.live.bump`) happened
     after that revision; otherwise, or without a usable tag, None: send it all.
     """
-    expected = variant_digest(workshop_id, request.full_path, viewer_key(workshop_id))
-    for tag in request.if_none_match.as_set():
+    digest = variant_digest(workshop_id, request.full_path, viewer_key(workshop_id))
+    return tagged_revision(request.if_none_match, digest, revision, layout_revision)
+
+
+def tagged_revision(if_none_match, digest: str, revision: int, layout_revision: int) -> int | None:
+    """:func:`delta_base` on its parts (the WSGI shortcut has no Flask request)."""
+    for tag in if_none_match.as_set():
         match = TAG.fullmatch(tag)
-        if match and hmac.compare_digest(match[2], expected):
+        if match and hmac.compare_digest(match[2], digest):
             since = int(match[1])
             if layout_revision <= since < revision:
                 return since

@@ -3,7 +3,17 @@ facilitator's controls (phase, pause, timer, seating)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 
 from ..access import Actor, actor_for, get_in_workshop_or_404, load_workshop, require_facilitator
@@ -11,7 +21,7 @@ from ..extensions import db
 from ..forms import options
 from ..models import Group, Participant, Phase, Workshop
 from ..phases.common import SPECS, board_context, delta_context
-from . import bp
+from . import bp, fragments
 from .conditional import not_modified_or_tag, tagged
 from .forms import LockForm, MoveForm, PhaseForm, TimerForm
 from .operations import (
@@ -86,8 +96,7 @@ def poll(workshop_id: int, phase_name: str):
             moved_to = workshop.phase
     since = g.get("live_since") if moved_to is None else None
     if since is not None:
-        context = delta_context(SPECS[phase], workshop, actor, since)
-        return tagged(make_response(render_template("live/_delta.html", **context)), delta=True)
+        return tagged(make_response(_delta(workshop, actor, phase, since)), delta=True)
     context = board_context(SPECS[phase], workshop, actor, compose=False)
     html = render_template(
         "live/_poll.html",
@@ -98,6 +107,32 @@ def poll(workshop_id: int, phase_name: str):
         **context,
     )
     return tagged(make_response(html))
+
+
+def _delta(workshop: Workshop, actor: Actor, phase: Phase, since: int) -> str:
+    """The items changed after ``since``, each rendered alone with ``_live_item.html``
+    (and, for facilitators, its merge-target option). What every other
+    participant sees the same is kept for the shortcut (live/fragments.py)."""
+    context = delta_context(SPECS[phase], workshop, actor, since)
+    shared = (
+        fragments.SHARED_PHASES.get(phase.value) is not None
+        and actor.facilitator is None
+        and actor.participant is not None
+    )
+    cache = current_app.extensions["live_fragments"]
+    parts = []
+    for item in context["items"]:
+        html = render_template("_live_item.html", item=item, **context)
+        if shared and not actor.can_edit(item):
+            cache.put(
+                fragments.key(phase.value, item.id, item.revision, workshop.layout_revision), html
+            )
+        parts.append(html)
+    if actor.can_moderate:
+        parts += [
+            render_template("_merge_target.html", other=i, **context) for i in context["items"]
+        ]
+    return "".join(parts)
 
 
 # --- the console --------------------------------------------------------------

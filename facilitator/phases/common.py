@@ -33,6 +33,7 @@ from ..access import (
 )
 from ..extensions import db
 from ..forms import EmptyForm
+from ..live import fragments
 from ..models import Group, Phase, Workshop
 from ..security import TOO_FAST, limit_contributions
 from . import operations as ops
@@ -199,7 +200,7 @@ def board_context(
 
 
 def delta_context(spec: PhaseSpec, workshop: Workshop, actor: Actor, since: int) -> dict:
-    """What ``live/_delta.html`` needs: the items changed after ``since`` and what
+    """What a live delta renders: the items changed after ``since`` and what
     their template uses; none of the board around them (groups, forms, themes)."""
     return dict(
         workshop=workshop,
@@ -287,6 +288,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         item = spec.model(workshop_id=workshop.id, **actor.author_fields())
         spec.apply_form(item, form, workshop, actor)
         ops.add_contribution(workshop, item)
+        fragments.share(workshop, spec, [item])
         if is_htmx():
             return compose(workshop, actor, saved=f"Your {spec.noun} is on the board.")
         flash(f"Your {spec.noun} is saved.", "success")
@@ -312,7 +314,10 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
                 spec.apply_form(item, form, workshop, actor)
                 # Edited where it stands: polls send it alone. Moved to another
                 # group: every board that showed it is sent again.
-                ops.touch(workshop, *([item] if item.group_id == group_before else []))
+                in_place = item.group_id == group_before
+                ops.touch(workshop, *([item] if in_place else []))
+                if in_place:
+                    fragments.share(workshop, spec, [item])
                 if is_htmx():
                     return board(workshop, actor)
                 flash(f"The {spec.noun} is updated.", "success")
