@@ -18,6 +18,7 @@ Scenarios (user classes, picked on locust's command line):
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import os
@@ -38,6 +39,7 @@ RUN = CONFIG.get("run", "0")
 MARKER = re.compile(rf"bm{RUN}x\d+")
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+PAGE_TAG = re.compile(r'id="live-items"[^>]*data-etag="([^"]+)"')
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 _identity = itertools.count()
@@ -178,6 +180,8 @@ class PhoneUser(_Poller):
         )
         board = self.client.post(code_path, data=data, headers=FORM, name="setup: join")
         self.csrf = CSRF_META.search(board.text or "").group(1)
+        # As live.js does: the poller starts from the tag of the page it is on.
+        self.etag = html.unescape(PAGE_TAG.search(board.text or "").group(1))
         self.next_post = time.monotonic() + random.uniform(0, 30)
         ready(self.environment)
 

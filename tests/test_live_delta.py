@@ -4,6 +4,7 @@ naming the container it goes in; any other change sends the whole board."""
 
 from __future__ import annotations
 
+import html
 import re
 import urllib.parse
 
@@ -75,6 +76,22 @@ def test_a_new_item_arrives_alone_in_its_column(app, table):
     # Nothing since: the usual 304.
     again, _ = poll(ben, poll_url(wid), delta.headers["ETag"])
     assert again.status_code == 304
+
+
+def test_the_page_gives_its_poller_the_tag_of_what_it_shows(app, table):
+    wid, ann, ben, _, _ = table
+    post_story(ann, wid, "On the page")
+    page = ben.get(f"/w/{wid}/discovery/").get_data(as_text=True)
+    poller = re.search(r'<div id="live-items"[^>]*>', page, re.S).group(0)
+    url = html.unescape(re.search(r'hx-get="([^"]+)"', poller).group(1))
+    tag = html.unescape(re.search(r'data-etag="([^"]+)"', poller).group(1))
+    # The first poll from that page: nothing new, not the board a second time.
+    first, _ = poll(ben, url, tag)
+    assert first.status_code == 304 and first.headers["ETag"] == tag
+    post_story(ann, wid, "After the page")
+    delta, body = poll(ben, url, tag)
+    assert delta.headers["X-Live-Delta"] == "1"
+    assert "After the page" in body and "On the page" not in body
 
 
 def test_the_author_gets_their_edit_controls_in_the_delta(app, table):

@@ -129,3 +129,13 @@ def tagged(response: Response, *, delta: bool = False) -> Response:
     response.headers["Cache-Control"] = NO_STORE
     response.vary.add("Cookie")
     return response
+
+
+def page_tag(workshop: Workshop, poll_url: str) -> str:
+    """The tag a page's poller starts with: the one its first poll would get now.
+
+    The page was rendered from this request's workshop row, read before its
+    items, so it shows at least that revision; sending the tag back makes the
+    first poll a 304 or a delta instead of the whole board a second time.
+    """
+    return etag_for(workshop.id, poll_url, viewer_key(workshop.id), workshop.revision)

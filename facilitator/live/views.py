@@ -22,7 +22,7 @@ from ..forms import options
 from ..models import Group, Participant, Phase, Workshop
 from ..phases.common import SPECS, board_context, delta_context
 from . import bp, fragments
-from .conditional import not_modified_or_tag, tagged
+from .conditional import not_modified_or_tag, page_tag, tagged
 from .forms import LockForm, MoveForm, PhaseForm, TimerForm
 from .operations import (
     LiveError,
@@ -40,6 +40,12 @@ from .operations import (
     vote_tallies,
 )
 from .qr import join_url, qr_svg
+
+
+@bp.app_template_global()
+def live_page_tag(workshop: Workshop, poll_url: str) -> str:
+    """The entity tag a page's poller starts from (see conditional.page_tag)."""
+    return f'"{page_tag(workshop, poll_url)}"'
 
 
 @bp.app_template_global()

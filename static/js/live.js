@@ -33,7 +33,10 @@
   document.addEventListener("htmx:configRequest", function (evt) {
     var elt = evt.detail.elt;
     if (!isPoll(elt)) return;
-    var tag = etags[pollUrl(elt)];
+    // Until its first answer, a poller starts from the tag of the page it is on
+    // (data-etag): the first poll is then a 304 or a delta, not the board again.
+    var url = pollUrl(elt);
+    var tag = Object.prototype.hasOwnProperty.call(etags, url) ? etags[url] : elt.getAttribute("data-etag");
     if (tag) evt.detail.headers["If-None-Match"] = tag;
   });
 
@@ -98,8 +101,8 @@
     if (!isPoll(elt) || !xhr || xhr.status !== 200 || xhr.getResponseHeader("X-Live-Delta") !== "1") return;
     evt.detail.shouldSwap = false;
     if (!applyDelta(xhr.responseText)) {
-      // Forget the tag: the next poll, at once, brings the whole board.
-      delete etags[pollUrl(elt)];
+      // Send no tag: the next poll, at once, brings the whole board.
+      etags[pollUrl(elt)] = "";
       setTimeout(function () { htmx.trigger(document.body, "live-refresh"); }, 0);
     }
   });
