@@ -65,20 +65,33 @@ def cached(phase: str, item, layout_revision: int) -> str | None:
     )
 
 
-def share(workshop: Workshop, spec, items) -> None:
-    """Render ``items`` as every participant who did not write them sees them, and keep it.
-
-    Called when an item is saved, so the phones' next polls find it ready in
-    this process (the other processes render it on their first poll for it).
-    Nothing is kept for phases whose items show per-person state.
-    """
+def render_shared(workshop: Workshop, spec, items) -> list[tuple[tuple, str]]:
+    """``items`` as every participant who did not write them sees them: (key, HTML)
+    pairs for :func:`keep`; none for phases whose items show per-person state."""
     from ..access import Actor  # here: access imports the models this module serves
 
     if spec.phase.value not in SHARED_PHASES:
-        return
+        return []
     # Nobody in particular: no controls, exactly what another participant sees.
     context = dict(workshop=workshop, actor=Actor(workshop=workshop), spec=spec, phase=spec.phase)
+    layout = workshop.layout_revision
+    return [
+        (
+            key(spec.phase.value, item.id, item.revision, layout),
+            render_template("_live_item.html", item=item, **context),
+        )
+        for item in items
+    ]
+
+
+def keep(rendered: list[tuple[tuple, str]]) -> None:
+    """Keep what :func:`render_shared` made, once it is committed, for the phones'
+    next polls in this process (the other processes render it on their first)."""
     cache = current_app.extensions["live_fragments"]
-    for item in items:
-        html = render_template("_live_item.html", item=item, **context)
-        cache.put(key(spec.phase.value, item.id, item.revision, workshop.layout_revision), html)
+    for cache_key, html in rendered:
+        cache.put(cache_key, html)
+
+
+def share(workshop: Workshop, spec, items) -> None:
+    """:func:`render_shared` and :func:`keep` for items already committed."""
+    keep(render_shared(workshop, spec, items))

@@ -287,8 +287,12 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
             return refused(workshop, actor, form, status=422)
         item = spec.model(workshop_id=workshop.id, **actor.author_fields())
         spec.apply_form(item, form, workshop, actor)
-        ops.add_contribution(workshop, item)
-        fragments.share(workshop, spec, [item])
+        # Rendered for the other phones while the new item is loaded, kept once
+        # it is committed (a rolled-back id may come again with other content).
+        shared = ops.add_contribution(
+            workshop, item, before_commit=lambda it: fragments.render_shared(workshop, spec, [it])
+        )
+        fragments.keep(shared)
         if is_htmx():
             return compose(workshop, actor, saved=f"Your {spec.noun} is on the board.")
         flash(f"Your {spec.noun} is saved.", "success")

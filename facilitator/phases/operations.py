@@ -68,16 +68,24 @@ def can_post(workshop: Workshop, actor: Actor, phase: Phase) -> bool:
 
 
 @retry_on_lock
-def add_contribution(workshop: Workshop, item) -> None:
+def add_contribution(workshop: Workshop, item, before_commit=None):
     """Save a new contribution.
 
     :param workshop: the workshop it belongs to (its revision is bumped).
     :param item: an unsaved model instance with its fields filled in.
+    :param before_commit: called with the item once it has its id and revision,
+        before the commit expires what is loaded (to render it without reading
+        it back); what it returns is returned.
     """
     # Bumped first: the new revision stamps the item, so polls send it as a delta.
     bump(workshop, item)
     db.session.add(item)
+    result = None
+    if before_commit is not None:
+        db.session.flush()
+        result = before_commit(item)
     db.session.commit()
+    return result
 
 
 def touch(workshop: Workshop, *changed) -> None:
