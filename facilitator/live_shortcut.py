@@ -19,7 +19,7 @@ This WSGI middleware answers the same 304 with only what the entity tag needs:
 
 It also answers a participant's *delta* (see facilitator.live.conditional)
 when it can be built from items other phones' polls already rendered
-(facilitator.live.fragments): the tag names the revision the phone has, one
+(facilitator.services.fragments): the tag names the revision the phone has, one
 Core query lists the items changed since at the phone's table, and if none is
 the phone's own and every one is in the fragment cache, their HTML is the
 answer. In a busy room that is most polls, and it costs a fraction of
@@ -48,10 +48,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
 from .access import SESSION_KEY
-from .live import fragments
 from .live.conditional import NO_STORE, etag_for, tagged_revision, variant_digest
 from .models import Participant, Workshop
 from .security import headers_for
+from .services import fragments
 
 #: Built once: composing a statement costs more than SQLite takes to run it.
 REVISION = select(Workshop.revision, Workshop.layout_revision, Workshop.phase).where(

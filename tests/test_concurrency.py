@@ -154,8 +154,9 @@ def test_two_hundred_participants_post_at_once(server_database):
     assert problems == [], f"{len(problems)} requests failed, e.g. {problems[:5]}"
     assert len(joined) == PARTICIPANTS
     assert len(stored) == PARTICIPANTS * POSTS_EACH
-    # Every join and every post bumped the revision once, none lost to a race.
-    assert revision == 1 + PARTICIPANTS + PARTICIPANTS * POSTS_EACH
+    # Every post bumped the revision once, none lost to a race (joining shows on
+    # no live screen, so it does not bump).
+    assert revision == 1 + PARTICIPANTS * POSTS_EACH
 
 
 # ----------------------------------------------------- retry on "database is locked"

@@ -21,7 +21,8 @@ from ..extensions import db
 from ..forms import options
 from ..models import Group, Participant, Phase, Workshop
 from ..phases.common import SPECS, board_context, delta_context
-from . import bp, fragments
+from ..services import fragments
+from . import bp
 from .conditional import not_modified_or_tag, page_tag, tagged
 from .forms import LockForm, MoveForm, PhaseForm, TimerForm
 from .operations import (
@@ -118,7 +119,7 @@ def poll(workshop_id: int, phase_name: str):
 def _delta(workshop: Workshop, actor: Actor, phase: Phase, since: int) -> str:
     """The items changed after ``since``, each rendered alone with ``_live_item.html``
     (and, for facilitators, its merge-target option). What every other
-    participant sees the same is kept for the shortcut (live/fragments.py)."""
+    participant sees the same is kept for the shortcut (services/fragments.py)."""
     context = delta_context(SPECS[phase], workshop, actor, since)
     shared = (
         fragments.SHARED_PHASES.get(phase.value) is not None

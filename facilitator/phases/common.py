@@ -33,9 +33,9 @@ from ..access import (
 )
 from ..extensions import db
 from ..forms import EmptyForm
-from ..live import fragments
 from ..models import Group, Phase, Workshop
 from ..security import TOO_FAST, limit_contributions
+from ..services import fragments
 from . import operations as ops
 
 
