@@ -39,7 +39,7 @@ RUN = CONFIG.get("run", "0")
 MARKER = re.compile(rf"bm{RUN}x\d+")
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-PAGE_TAG = re.compile(r'id="live-items"[^>]*data-etag="([^"]+)"')
+PAGE_POLLER = re.compile(r'id="live-items"[^>]*hx-get="([^"]+)" data-etag="([^"]+)"')
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 _identity = itertools.count()
@@ -180,14 +180,17 @@ class PhoneUser(_Poller):
         )
         board = self.client.post(code_path, data=data, headers=FORM, name="setup: join")
         self.csrf = CSRF_META.search(board.text or "").group(1)
-        # As live.js does: the poller starts from the tag of the page it is on.
-        self.etag = html.unescape(PAGE_TAG.search(board.text or "").group(1))
+        # As live.js does: poll the page's own poll URL, starting from the tag of
+        # the page (so the first poll is a 304 or a delta, not the board again).
+        poller = PAGE_POLLER.search(board.text or "")
+        self.poll_path = html.unescape(poller.group(1))
+        self.etag = html.unescape(poller.group(2))
         self.next_post = time.monotonic() + random.uniform(0, 30)
         ready(self.environment)
 
     @task
     def tick(self):
-        self.poll(CONFIG["poll_path"], "room: phone poll")
+        self.poll(self.poll_path, "room: phone poll")
         if time.monotonic() >= self.next_post:
             self.next_post += 30
             self.post()
@@ -211,7 +214,7 @@ class PhoneUser(_Poller):
                 return
         # As static/js/live.js does on HX-Trigger: live-refresh, the phone's board
         # polls at once and gets its new story (a delta).
-        self.poll(CONFIG["poll_path"], "room: phone poll")
+        self.poll(self.poll_path, "room: phone poll")
 
 
 class ConsoleUser(_Poller):

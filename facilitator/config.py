@@ -83,6 +83,10 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 14,
+        # Not re-signed and re-sent on every answer: a phone polls every 2 s, and
+        # serialising its cookie each time was a tenth of a busy room's CPU. The
+        # fortnight then runs from joining (or logging in), which outlasts a workshop.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
