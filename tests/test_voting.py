@@ -282,3 +282,15 @@ def test_dots_on_a_statement_hidden_later_can_be_taken_back(app, client, join, d
     assert votes_of(app, pid) == []
     page = client.get(f"/w/{wid}/dream/").get_data(as_text=True)
     assert "People are met at the gate." not in page
+
+
+def test_posting_a_statement_puts_it_on_the_authors_ballot_at_once(app, client, join, dream):
+    wid, _ = dream
+    join(client, wid)
+    response = client.post(f"/w/{wid}/dream/new", data={"text": "Housing on day one"}, headers=HX)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="compose"')
+    ballot = html.split('id="dot-vote"', 1)[1]
+    assert ballot.lstrip().startswith('aria-labelledby="dots-heading" hx-swap-oob="true"')
+    assert "Housing on day one" in ballot and "Add a dot" in ballot

@@ -73,6 +73,9 @@ class PhaseSpec:
     #: What ``<phase>/_item.html`` needs beyond the item (vote counts, sign-ups),
     #: for a live delta, which renders a few items without the rest of the board.
     item_context: Callable[[Workshop, Actor], dict] = field(default=lambda w, a: {})
+    #: After an htmx post: board parts the new item changes for its author,
+    #: rendered out of band with the compose box (Dream's ballot).
+    after_post: Callable[[Workshop, Actor], str] | None = None
     order_by: tuple = ()
     #: Set by :func:`register_contribution_routes`: render the board
     #: ``(workshop, actor, form=None, status=200, notice=None)``, for extra routes.
@@ -236,6 +239,8 @@ def compose_fragment(
         can_post=ops.can_post(workshop, actor, spec.phase),
         saved=saved,
     )
+    if saved and spec.after_post is not None:
+        html += spec.after_post(workshop, actor)
     response = make_response(html, status)
     response.vary.add("HX-Request")
     if saved:

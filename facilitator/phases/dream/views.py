@@ -71,6 +71,10 @@ SPEC = PhaseSpec(
     apply_form=apply,
     prepare_form=prepare,
     board_context=context,
+    # The author's ballot gains their new statement at once.
+    after_post=lambda workshop, actor: render_template(
+        "dream/_dot_vote.html", workshop=workshop, actor=actor, oob=True, **context(workshop, actor)
+    ),
     item_context=lambda workshop, actor: {
         "vote_counts": vote_counts(workshop),
         "my_votes": my_votes(actor.participant),
