@@ -267,9 +267,9 @@ class LivePollShortcut:
         rows = self._query(f"{board}:{group_id is not None}", params)
         parts = []
         for item_id, item_revision, author_id in rows:
-            if author_id == participant_id:
-                return None  # their own item carries their controls: Flask renders it
-            html = self.fragments.get(fragments.key(board, item_id, item_revision, layout))
+            # Their own items carry their controls: the copy rendered for them.
+            author = participant_id if author_id == participant_id else None
+            html = self.fragments.get(fragments.key(board, item_id, item_revision, layout, author))
             if html is None:
                 return None
             parts.append(html)

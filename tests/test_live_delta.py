@@ -290,8 +290,8 @@ def test_other_phones_get_a_rendered_item_from_the_shortcut(app, table, shortcut
     post_story(ann, wid, "Rendered once")
     item = example_id(app, "Rendered once")
 
-    # Saving it kept what every other participant sees...
-    assert len(shortcut.fragments) == 1
+    # Saving it kept what every other participant sees, and what its author sees...
+    assert len(shortcut.fragments) == 2
     # ...but another process did not: there the first poll renders it in Flask
     # and keeps it, and the next phones' polls are answered before Flask.
     shortcut.fragments._html.clear()
@@ -311,14 +311,21 @@ def test_other_phones_get_a_rendered_item_from_the_shortcut(app, table, shortcut
     # Cat, at another table, is told there is nothing for her table.
     cat_delta, cat_html = poll(cat, poll_url(wid), tags["cat"])
     assert cat_delta.headers["X-Live-Delta"] == "1" and articles(cat_html) == []
-    # Ann's own story carries her edit controls: never from the shared copy.
+    # Ann's own story carries her edit controls, never the shared copy: rendered
+    # for her in Flask here (the cache was emptied), then kept for her alone.
     before = shortcut.deltas
-    _, ann_html = poll(ann, poll_url(wid), tags["ann"])
+    ann_delta, ann_html = poll(ann, poll_url(wid), tags["ann"])
     assert shortcut.deltas == before and f"/discovery/{item}/edit" in ann_html
-    # In the process that saved it, the first reader is answered before Flask too.
+    assert f"/discovery/{item}/edit" not in dan_html
+    # In the process that saved it, readers and the author are answered before Flask.
     post_story(ann, wid, "Kept when saved")
+    kept = example_id(app, "Kept when saved")
     again, html = poll(ben, poll_url(wid), ben_delta.headers["ETag"])
     assert shortcut.deltas == before + 1 and "Kept when saved" in html
+    assert f"/discovery/{kept}/edit" not in html
+    mine, html = poll(ann, poll_url(wid), ann_delta.headers["ETag"])
+    assert shortcut.deltas == before + 2 and f"/discovery/{kept}/edit" in html
+    assert mine.headers["X-Live-Delta"] == "1"
 
 
 def test_the_shortcut_leaves_layout_changes_facilitators_and_dots_to_flask(
@@ -354,3 +361,18 @@ def test_the_shortcut_leaves_layout_changes_facilitators_and_dots_to_flask(
     _, ben_html = poll(ben, url, tags[1])
     assert "1 of them yours" in ann_html and "yours" not in ben_html
     assert shortcut.deltas == 0
+
+
+def test_a_facilitators_item_is_shared_without_controls(app, facilitator_client, join, shortcut):
+    fac, wid, _ = facilitator_client
+    ann, ben = app.test_client(), app.test_client()
+    join(ann, wid, name="Ann")
+    join(ben, wid, name="Ben")
+    tags = [poll(phone, poll_url(wid))[0].headers["ETag"] for phone in (ann, ben)]
+    post_story(fac, wid, "From the front")
+    item = example_id(app, "From the front")
+    for phone, tag in zip((ann, ben), tags, strict=True):
+        delta, html = poll(phone, poll_url(wid), tag)
+        assert delta.headers["X-Live-Delta"] == "1" and articles(html) == [f"discovery-{item}"]
+        assert f"/discovery/{item}/edit" not in html and f"/discovery/{item}/delete" not in html
+    assert shortcut.deltas == 2  # kept when the facilitator saved it

@@ -121,19 +121,20 @@ def _delta(workshop: Workshop, actor: Actor, phase: Phase, since: int) -> str:
     (and, for facilitators, its merge-target option). What every other
     participant sees the same is kept for the shortcut (services/fragments.py)."""
     context = delta_context(SPECS[phase], workshop, actor, since)
-    shared = (
-        fragments.SHARED_PHASES.get(phase.value) is not None
-        and actor.facilitator is None
-        and actor.participant is not None
-    )
+    shared = fragments.shareable(phase.value, actor)
     cache = current_app.extensions["live_fragments"]
+    layout = workshop.layout_revision
     parts = []
     for item in context["items"]:
-        html = render_template("_live_item.html", item=item, **context)
-        if shared and not actor.can_edit(item):
-            cache.put(
-                fragments.key(phase.value, item.id, item.revision, workshop.layout_revision), html
-            )
+        if not shared:
+            parts.append(render_template("_live_item.html", item=item, **context))
+            continue
+        author = fragments.author_of(actor, item)
+        cache_key = fragments.key(phase.value, item.id, item.revision, layout, author)
+        html = cache.get(cache_key)
+        if html is None:
+            html = render_template("_live_item.html", item=item, **context)
+            cache.put(cache_key, html)
         parts.append(html)
     if actor.can_moderate:
         parts += [

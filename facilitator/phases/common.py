@@ -292,10 +292,15 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
             return refused(workshop, actor, form, status=422)
         item = spec.model(workshop_id=workshop.id, **actor.author_fields())
         spec.apply_form(item, form, workshop, actor)
-        # Rendered for the other phones while the new item is loaded, kept once
-        # it is committed (a rolled-back id may come again with other content).
+        # Rendered for the other phones and for its author while the new item is
+        # loaded, kept once committed (a rolled-back id may come again, different).
         shared = ops.add_contribution(
-            workshop, item, before_commit=lambda it: fragments.render_shared(workshop, spec, [it])
+            workshop,
+            item,
+            before_commit=lambda it: (
+                fragments.render(workshop, spec, [it])
+                + fragments.render(workshop, spec, [it], actor)
+            ),
         )
         fragments.keep(shared)
         if is_htmx():
@@ -327,6 +332,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
                 ops.touch(workshop, *([item] if in_place else []))
                 if in_place:
                     fragments.share(workshop, spec, [item])
+                    fragments.share(workshop, spec, [item], actor)
                 if is_htmx():
                     return board(workshop, actor)
                 flash(f"The {spec.noun} is updated.", "success")

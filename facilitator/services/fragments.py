@@ -53,45 +53,67 @@ class Fragments:
         return len(self._html)
 
 
-def key(phase: str, item_id: int, revision: int, layout_revision: int) -> tuple:
-    """The cache key of one item as a non-author participant sees it."""
-    return (phase, item_id, revision, layout_revision)
+def key(
+    phase: str, item_id: int, revision: int, layout_revision: int, author: int | None = None
+) -> tuple:
+    """The cache key of one item as a non-author participant sees it, or, with
+    ``author`` (a participant id), as its author sees it (with their controls)."""
+    base = (phase, item_id, revision, layout_revision)
+    return base if author is None else (*base, author)
 
 
-def cached(phase: str, item, layout_revision: int) -> str | None:
-    """The shared HTML of ``item`` as of its revision, if this process has it."""
-    return current_app.extensions["live_fragments"].get(
-        key(phase, item.id, item.revision, layout_revision)
-    )
+def author_of(actor, item) -> int | None:
+    """The participant id to key ``item``'s HTML by for ``actor``: theirs if it is
+    their own item, None if they see what every other participant sees."""
+    return actor.participant.id if actor.can_edit(item) else None
 
 
-def render_shared(workshop: Workshop, spec, items) -> list[tuple[tuple, str]]:
-    """``items`` as every participant who did not write them sees them: (key, HTML)
-    pairs for :func:`keep`; none for phases whose items show per-person state."""
+def shareable(phase: str, actor) -> bool:
+    """Whether ``actor``'s view of items in ``phase`` may be kept: a participant's
+    (not a facilitator's), in a phase whose items show no per-person state."""
+    return phase in SHARED_PHASES and actor.facilitator is None and actor.participant is not None
+
+
+def render(workshop: Workshop, spec, items, actor=None) -> list[tuple[tuple, str]]:
+    """``items`` as every participant who did not write them sees them or, with
+    ``actor``, as that participant sees them: (key, HTML) pairs for :func:`keep`.
+    None for phases whose items show per-person state, or for facilitators."""
     from ..access import Actor  # here: access imports the models this module serves
 
-    if spec.phase.value not in SHARED_PHASES:
-        return []
     # Nobody in particular: no controls, exactly what another participant sees.
-    context = dict(workshop=workshop, actor=Actor(workshop=workshop), spec=spec, phase=spec.phase)
+    viewer = actor if actor is not None else Actor(workshop=workshop, participant=NOBODY)
+    if not shareable(spec.phase.value, viewer):
+        return []
+    context = dict(workshop=workshop, actor=viewer, spec=spec, phase=spec.phase)
     layout = workshop.layout_revision
+    author = None if actor is None else actor.participant.id
     return [
         (
-            key(spec.phase.value, item.id, item.revision, layout),
+            key(spec.phase.value, item.id, item.revision, layout, author),
             render_template("_live_item.html", item=item, **context),
         )
         for item in items
     ]
 
 
+class _Nobody:
+    """A participant who wrote nothing: what :func:`render` renders for everyone."""
+
+    id = 0  # no row has it, and unlike None it matches no facilitator's item
+    group_id = None
+
+
+NOBODY = _Nobody()
+
+
 def keep(rendered: list[tuple[tuple, str]]) -> None:
-    """Keep what :func:`render_shared` made, once it is committed, for the phones'
-    next polls in this process (the other processes render it on their first)."""
+    """Keep what :func:`render` made, once it is committed, for the phones' next
+    polls in this process (the other processes render it on their first)."""
     cache = current_app.extensions["live_fragments"]
     for cache_key, html in rendered:
         cache.put(cache_key, html)
 
 
-def share(workshop: Workshop, spec, items) -> None:
-    """:func:`render_shared` and :func:`keep` for items already committed."""
-    keep(render_shared(workshop, spec, items))
+def share(workshop: Workshop, spec, items, actor=None) -> None:
+    """:func:`render` and :func:`keep` for items already committed."""
+    keep(render(workshop, spec, items, actor))
