@@ -369,7 +369,7 @@ def test_a_facilitators_item_is_shared_without_controls(app, facilitator_client,
     join(ann, wid, name="Ann")
     join(ben, wid, name="Ben")
     tags = [poll(phone, poll_url(wid))[0].headers["ETag"] for phone in (ann, ben)]
-    post_story(fac, wid, "From the front")
+    post_story(fac, wid, "From the front", group="0")
     item = example_id(app, "From the front")
     for phone, tag in zip((ann, ben), tags, strict=True):
         delta, html = poll(phone, poll_url(wid), tag)
