@@ -87,6 +87,11 @@ def defaults(instance_path: str) -> dict:
         # serialising its cookie each time was a tenth of a busy room's CPU. The
         # fortnight then runs from joining (or logging in), which outlasts a workshop.
         "SESSION_REFRESH_EACH_REQUEST": False,
+        # Each process may reuse a workshop's revision this long (seconds) when
+        # answering polls before Flask (facilitator.live_shortcut): a busy room
+        # then costs the database one read per workshop per half second instead
+        # of one per poll, for at most half a second more before a change shows.
+        "LIVE_REVISION_TTL": 0.5,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

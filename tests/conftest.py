@@ -53,6 +53,8 @@ def app_config(_schema, tmp_path):
         "SERVER_NAME": "localhost",
         # scrypt is deliberately slow; tests/test_auth.py checks the real default.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Polls see every change at once (tests/test_live_shortcut.py tests the TTL).
+        "LIVE_REVISION_TTL": 0,
     }
 
 
