@@ -100,6 +100,7 @@ class LivePollShortcut:
         self.fragments: fragments.Fragments = app.extensions["live_fragments"]
         self._engine = None
         self._lock = threading.Lock()
+        self._local = threading.local()
         self._serializer = None
         self._sessions: dict[str, tuple[dict, float]] = {}
         self.hits = 0
@@ -127,8 +128,15 @@ class LivePollShortcut:
         # work (a third of the cost on SQLite) but still goes through the
         # engine, so its events (query logging, counting) fire.
         args = tuple(params[n] for n in names) if positional else {n: params[n] for n in names}
-        with self._engine.connect() as conn:
-            return conn.exec_driver_sql(sql, args).all()
+        scope = getattr(self._local, "scope", None)
+        if scope is None:
+            with self._engine.connect() as conn:
+                return conn.exec_driver_sql(sql, args).all()
+        # Inside one answer: one checkout for all its queries (on PostgreSQL each
+        # checkout pings the server first), and none for a 304 that needs none.
+        if scope.conn is None:
+            scope.conn = self._engine.connect()
+        return scope.conn.exec_driver_sql(sql, args).all()
 
     def _prepare(self) -> None:
         """Find the engine and compile the queries, once (threads may race here)."""
@@ -196,7 +204,13 @@ class LivePollShortcut:
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH"):
-            answer = self.answer(environ)
+            self._local.scope = scope = _Scope()
+            try:
+                answer = self.answer(environ)
+            finally:
+                self._local.scope = None
+                if scope.conn is not None:
+                    scope.conn.close()
             if answer is not None:
                 status, headers, body = answer
                 start_response(status, headers)
@@ -274,6 +288,12 @@ class LivePollShortcut:
                 return None
             parts.append(html)
         return "".join(parts).encode()
+
+
+class _Scope:
+    """The database connection of one answer, opened when its first query needs it."""
+
+    conn = None
 
 
 def register(app: Flask) -> None:
