@@ -1,4 +1,5 @@
-"""The "nothing new" answer to a live poll, before Flask is even entered.
+"""The "nothing new" answer to a live poll (and a phone's delta of items others
+wrote), before Flask is even entered.
 
 Every phone polls every 2 s, so ``304 Not Modified`` is the most frequent
 answer the app gives. :mod:`facilitator.live.conditional` already makes it
@@ -89,7 +90,8 @@ POLL_ENDPOINTS = frozenset({"live.poll", "live.projector_live"})
 
 
 class LivePollShortcut:
-    """WSGI middleware: answer matching conditional polls with 304 directly."""
+    """WSGI middleware: answer current polls with 304, and phones' deltas of shared
+    items with their kept HTML, before Flask."""
 
     def __init__(self, app: Flask, wsgi_app) -> None:
         self.app = app
