@@ -15,15 +15,16 @@ This WSGI middleware answers the same 304 with only what the entity tag needs:
   asking: facilitator id and participant token, exactly as
   :func:`facilitator.live.conditional.viewer_key` reads them);
 * the workshop's revision, read with a Core query and kept per process for
-  ``LIVE_REVISION_TTL`` seconds (0 by default: read every time). A change is
-  thus seen at most that much later, on top of the poll interval.
+  ``LIVE_REVISION_TTL`` seconds (0.5 in facilitator.config; 0 reads it every
+  time). A change is thus seen at most that much later, on top of the poll
+  interval.
 
 It also answers a participant's *delta* (see facilitator.live.conditional)
 when it can be built from items other phones' polls already rendered
 (facilitator.services.fragments): the tag names the revision the phone has, one
-Core query lists the items changed since at the phone's table, and if none is
-the phone's own and every one is in the fragment cache, their HTML is the
-answer. In a busy room that is most polls, and it costs a fraction of
+Core query lists the items changed since at the phone's table, and if every
+one is kept (the phone's own items as the copy rendered for its author), their
+HTML is the answer. In a busy room that is most polls, and it costs a fraction of
 rendering them again in Flask.
 
 Anything else (no ``If-None-Match``, a tag that does not match, a deleted or

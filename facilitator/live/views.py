@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     abort,
-    current_app,
     flash,
     g,
     make_response,
@@ -118,24 +117,10 @@ def poll(workshop_id: int, phase_name: str):
 
 def _delta(workshop: Workshop, actor: Actor, phase: Phase, since: int) -> str:
     """The items changed after ``since``, each rendered alone with ``_live_item.html``
-    (and, for facilitators, its merge-target option). What every other
-    participant sees the same is kept for the shortcut (services/fragments.py)."""
+    (and, for facilitators, its merge-target option); a participant's copies are
+    kept for the shortcut (services/fragments.py)."""
     context = delta_context(SPECS[phase], workshop, actor, since)
-    shared = fragments.shareable(phase.value, actor)
-    cache = current_app.extensions["live_fragments"]
-    layout = workshop.layout_revision
-    parts = []
-    for item in context["items"]:
-        if not shared:
-            parts.append(render_template("_live_item.html", item=item, **context))
-            continue
-        author = fragments.author_of(actor, item)
-        cache_key = fragments.key(phase.value, item.id, item.revision, layout, author)
-        html = cache.get(cache_key)
-        if html is None:
-            html = render_template("_live_item.html", item=item, **context)
-            cache.put(cache_key, html)
-        parts.append(html)
+    parts = [fragments.html_for(item, actor, context) for item in context["items"]]
     if actor.can_moderate:
         parts += [
             render_template("_merge_target.html", other=i, **context) for i in context["items"]

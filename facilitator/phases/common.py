@@ -173,13 +173,11 @@ def board_context(
     form: FlaskForm | None = None,
     *,
     compose: bool = True,
-    since: int | None = None,
 ) -> dict[str, Any]:
     """Everything ``<phase>/_board.html`` needs, for this person.
 
     ``compose=False`` (live polls, which render only ``_live_items.html``) skips
-    building the compose form and the queries behind its choices; ``since``
-    keeps only the items changed after that revision (a poll's delta).
+    building the compose form and the queries behind its choices.
     """
     if form is None and compose:
         # A fresh, empty form: after a successful post the board must not echo
@@ -187,7 +185,7 @@ def board_context(
         form = spec.form_class(formdata=None)
         spec.prepare_form(form, workshop, actor)
     # items_for already keeps a phone to its own table and the whole room.
-    items = items_for(spec, workshop, actor, since)
+    items = items_for(spec, workshop, actor)
     groups = visible_groups(workshop, actor)
     return dict(
         workshop=workshop,
@@ -297,10 +295,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         shared = ops.add_contribution(
             workshop,
             item,
-            before_commit=lambda it: (
-                fragments.render(workshop, spec, [it])
-                + fragments.render(workshop, spec, [it], actor)
-            ),
+            before_commit=lambda it: fragments.render(workshop, spec, [it], actor),
         )
         fragments.keep(shared)
         if is_htmx():
@@ -331,7 +326,6 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
                 in_place = item.group_id == group_before
                 ops.touch(workshop, *([item] if in_place else []))
                 if in_place:
-                    fragments.share(workshop, spec, [item])
                     fragments.share(workshop, spec, [item], actor)
                 if is_htmx():
                     return board(workshop, actor)

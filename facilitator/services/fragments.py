@@ -2,17 +2,18 @@
 
 In a busy room most of what a phone's poll receives are items other people
 just wrote, and an item written by someone else looks the same to every
-participant: no controls, no per-person state. So the first poll that renders
-such an item (through Flask, :func:`facilitator.live.views.poll`) keeps its HTML
-here, keyed by the item's revision and the workshop's layout revision, and
-the WSGI shortcut (:mod:`facilitator.live_shortcut`) answers the other phones'
-deltas from it without entering Flask.
+participant: no controls, no per-person state. So such an item's HTML is
+rendered once per process, when it is saved or by the first poll that needs
+it (:func:`facilitator.live.views.poll`), and kept here by the item's revision
+and the workshop's layout revision; the WSGI shortcut
+(:mod:`facilitator.live_shortcut`) answers the other phones' deltas from it
+without entering Flask. Its author's copy, with their edit controls and their
+CSRF token, is kept apart under their participant id and only ever sent to them.
 
-Only phases whose item template shows nothing per person are shared
+Only phases whose item template shows nothing per person are kept
 (Discovery's stories, Design's ideas). Dream shows "n of them yours" on each
 statement and Destiny each person's sign-up, so their deltas are always
-rendered per person. An author's own items carry their edit controls (and
-their CSRF token): never shared.
+rendered per person, as are facilitators' (moderation controls, their token).
 """
 
 from __future__ import annotations
@@ -62,36 +63,63 @@ def key(
     return base if author is None else (*base, author)
 
 
-def author_of(actor, item) -> int | None:
-    """The participant id to key ``item``'s HTML by for ``actor``: theirs if it is
-    their own item, None if they see what every other participant sees."""
-    return actor.participant.id if actor.can_edit(item) else None
-
-
 def shareable(phase: str, actor) -> bool:
     """Whether ``actor``'s view of items in ``phase`` may be kept: a participant's
     (not a facilitator's), in a phase whose items show no per-person state."""
     return phase in SHARED_PHASES and actor.facilitator is None and actor.participant is not None
 
 
-def render(workshop: Workshop, spec, items, actor=None) -> list[tuple[tuple, str]]:
-    """``items`` as every participant who did not write them sees them or, with
-    ``actor``, as that participant sees them: (key, HTML) pairs for :func:`keep`.
-    None for phases whose items show per-person state, or for facilitators."""
+def item_key(phase: str, item, layout_revision: int, actor) -> tuple:
+    """The key of ``item`` as ``actor`` sees it: their own copy while they may
+    edit it, else the copy every other participant sees. (The shortcut, which has
+    no Actor, picks the author's copy by the item's author id; when that author
+    may not edit, the layout has changed since, so no such copy is kept.)"""
+    author = actor.participant.id if actor.can_edit(item) else None
+    return key(phase, item.id, item.revision, layout_revision, author)
+
+
+def html_for(item, actor, context: dict) -> str:
+    """``item`` rendered with ``_live_item.html`` for ``actor``, from the kept copy
+    when there is one (and kept, when it may be)."""
+    phase = context["phase"].value
+    if not shareable(phase, actor):
+        return render_template("_live_item.html", item=item, **context)
+    cache = current_app.extensions["live_fragments"]
+    cache_key = item_key(phase, item, context["workshop"].layout_revision, actor)
+    html = cache.get(cache_key)
+    if html is None:
+        html = render_template("_live_item.html", item=item, **context)
+        cache.put(cache_key, html)
+    return html
+
+
+def render(workshop: Workshop, spec, items, actor) -> list[tuple[tuple, str]]:
+    """``items`` as every participant who did not write them sees them and, when
+    ``actor`` is a participant, as ``actor`` sees them: (key, HTML) pairs for
+    :func:`keep`. None for phases whose items show per-person state."""
     from ..access import Actor  # here: access imports the models this module serves
 
-    # Nobody in particular: no controls, exactly what another participant sees.
-    viewer = actor if actor is not None else Actor(workshop=workshop, participant=NOBODY)
-    if not shareable(spec.phase.value, viewer):
+    phase = spec.phase.value
+    if phase not in SHARED_PHASES:
         return []
-    context = dict(workshop=workshop, actor=viewer, spec=spec, phase=spec.phase)
+    # Nobody in particular: no controls, exactly what another participant sees.
+    viewers = [Actor(workshop=workshop, participant=NOBODY)]
+    if shareable(phase, actor):
+        viewers.append(actor)
     layout = workshop.layout_revision
-    author = None if actor is None else actor.participant.id
     return [
         (
-            key(spec.phase.value, item.id, item.revision, layout, author),
-            render_template("_live_item.html", item=item, **context),
+            item_key(phase, item, layout, viewer),
+            render_template(
+                "_live_item.html",
+                item=item,
+                workshop=workshop,
+                actor=viewer,
+                spec=spec,
+                phase=spec.phase,
+            ),
         )
+        for viewer in viewers
         for item in items
     ]
 
@@ -114,6 +142,6 @@ def keep(rendered: list[tuple[tuple, str]]) -> None:
         cache.put(cache_key, html)
 
 
-def share(workshop: Workshop, spec, items, actor=None) -> None:
+def share(workshop: Workshop, spec, items, actor) -> None:
     """:func:`render` and :func:`keep` for items already committed."""
     keep(render(workshop, spec, items, actor))
