@@ -19,7 +19,7 @@ from ..access import Actor, actor_for, get_in_workshop_or_404, load_workshop, re
 from ..extensions import db
 from ..forms import options
 from ..models import Group, Participant, Phase, Workshop
-from ..phases.common import SPECS, board_context, delta_context
+from ..phases.common import SPECS, board_context, by_group, delta_context
 from ..services import fragments
 from . import bp
 from .conditional import not_modified_or_tag, page_tag, tagged
@@ -244,12 +244,8 @@ def _projector_context(workshop: Workshop, since: int | None = None) -> dict:
             stmt.order_by(*(spec.order_by or (spec.model.created_at, spec.model.id)))
         ).scalars()
     )
-    columns: dict[int | None, list] = {g.id: [] for g in workshop.groups}
-    for item in items:
-        columns.setdefault(item.group_id, []).append(item)
-    wall = [(g, columns.pop(g.id)) for g in workshop.groups]
-    if columns.get(None):
-        wall.append((None, columns.pop(None)))
+    # A delta (projector/_delta.html) places its items by id: no wall to arrange.
+    wall = by_group(items, list(workshop.groups)) if since is None else []
     tallies = vote_tallies(workshop) if phase == Phase.DREAM else []
     top = max((count for _, count in tallies), default=0)
     return dict(
