@@ -11,7 +11,14 @@ import urllib.parse
 import pytest
 
 from facilitator.extensions import db
-from facilitator.models import Example, MissionStatement, Phase, Workshop
+from facilitator.models import (
+    Example,
+    MissionStatement,
+    Participant,
+    Phase,
+    RenderedItem,
+    Workshop,
+)
 from tests.support.sql import recorded_sql
 
 HX = {"HX-Request": "true"}
@@ -279,7 +286,25 @@ def shortcut(app):
     return app.extensions["live_shortcut"]
 
 
-def test_other_phones_get_a_rendered_item_from_the_shortcut(app, table, shortcut, join):
+def stored_copies(app, item: int) -> dict[int, str]:
+    """The rendered_item rows of a story: viewer (0 = everyone) -> HTML."""
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(RenderedItem.viewer, RenderedItem.html).filter_by(
+                phase="discovery", item_id=item
+            )
+        ).all()
+    return dict(rows)
+
+
+def participant_id(app, wid: int, name: str) -> int:
+    with app.app_context():
+        return db.session.execute(
+            db.select(Participant.id).filter_by(workshop_id=wid, display_name=name)
+        ).scalar_one()
+
+
+def test_every_process_answers_other_phones_from_the_stored_item(app, table, shortcut, join):
     wid, ann, ben, cat, groups = table
     dan = app.test_client()
     join(dan, wid, name="Dan", group=0)
@@ -290,42 +315,77 @@ def test_other_phones_get_a_rendered_item_from_the_shortcut(app, table, shortcut
     post_story(ann, wid, "Rendered once")
     item = example_id(app, "Rendered once")
 
-    # Saving it kept what every other participant sees, and what its author sees...
-    assert len(shortcut.fragments) == 2
-    # ...but another process did not: there the first poll renders it in Flask
-    # and keeps it, and the next phones' polls are answered before Flask.
+    # Saving it stored, with the story, what every other participant sees and
+    # what its author sees (her edit controls in her copy alone).
+    copies = stored_copies(app, item)
+    ann_id = participant_id(app, wid, "Ann")
+    assert sorted(copies) == [0, ann_id]
+    assert f"/discovery/{item}/edit" in copies[ann_id]
+    assert f"/discovery/{item}/edit" not in copies[0] and "Rendered once" in copies[0]
+
+    # A process that rendered nothing (another worker, another server) answers
+    # the phones' deltas from those rows, before Flask and without the ORM.
     shortcut.fragments._html.clear()
-    ben_delta, ben_html = poll(ben, poll_url(wid), tags["ben"])
-    assert ben_delta.headers["X-Live-Delta"] == "1" and shortcut.deltas == 0
     with recorded_sql(app) as statements:
-        dan_delta, dan_html = poll(dan, poll_url(wid), tags["dan"])
-    assert shortcut.deltas == 1
-    assert dan_delta.headers["X-Live-Delta"] == "1"
-    assert dan_html == ben_html and articles(dan_html) == [f"discovery-{item}"]
+        ben_delta, ben_html = poll(ben, poll_url(wid), tags["ben"])
+    assert shortcut.deltas == 1 and ben_delta.headers["X-Live-Delta"] == "1"
+    assert ben_html == copies[0] and articles(ben_html) == [f"discovery-{item}"]
+    assert not any("FROM participant" in s and "display_name" in s for s in statements)
+    dan_delta, dan_html = poll(dan, poll_url(wid), tags["dan"])
+    assert shortcut.deltas == 2 and dan_html == ben_html
     assert dan_delta.headers["ETag"] != ben_delta.headers["ETag"]
     assert dan_delta.headers["Cache-Control"] == "no-store"
     assert dan_delta.headers["Content-Type"].startswith("text/html")
-    assert not any("FROM participant" in s and "display_name" in s for s in statements)
     again, _ = poll(dan, poll_url(wid), dan_delta.headers["ETag"])
     assert again.status_code == 304
     # Cat, at another table, is told there is nothing for her table.
     cat_delta, cat_html = poll(cat, poll_url(wid), tags["cat"])
     assert cat_delta.headers["X-Live-Delta"] == "1" and articles(cat_html) == []
-    # Ann's own story carries her edit controls, never the shared copy: rendered
-    # for her in Flask here (the cache was emptied), then kept for her alone.
-    before = shortcut.deltas
+    # Ann gets her own copy, with her controls, from the same kind of answer.
     ann_delta, ann_html = poll(ann, poll_url(wid), tags["ann"])
-    assert shortcut.deltas == before and f"/discovery/{item}/edit" in ann_html
-    assert f"/discovery/{item}/edit" not in dan_html
-    # In the process that saved it, readers and the author are answered before Flask.
-    post_story(ann, wid, "Kept when saved")
-    kept = example_id(app, "Kept when saved")
-    again, html = poll(ben, poll_url(wid), ben_delta.headers["ETag"])
-    assert shortcut.deltas == before + 1 and "Kept when saved" in html
-    assert f"/discovery/{kept}/edit" not in html
-    mine, html = poll(ann, poll_url(wid), ann_delta.headers["ETag"])
-    assert shortcut.deltas == before + 2 and f"/discovery/{kept}/edit" in html
-    assert mine.headers["X-Live-Delta"] == "1"
+    assert shortcut.deltas == 4 and ann_html == copies[ann_id]
+
+    # Her edit stores both copies again, in the edit's transaction.
+    ann.post(
+        f"/w/{wid}/discovery/{item}/edit",
+        data={"title": "Rendered twice", "group": str(groups[0])},
+        headers=HX,
+    )
+    assert all("Rendered twice" in h for h in stored_copies(app, item).values())
+    shortcut.fragments._html.clear()
+    _, html = poll(ben, poll_url(wid), ben_delta.headers["ETag"])
+    assert shortcut.deltas == 5 and "Rendered twice" in html and "Rendered once" not in html
+    _, html = poll(ann, poll_url(wid), ann_delta.headers["ETag"])
+    assert shortcut.deltas == 6 and f"/discovery/{item}/edit" in html
+
+    # Deleting the story deletes its copies.
+    ann.post(f"/w/{wid}/discovery/{item}/delete", headers=HX)
+    assert stored_copies(app, item) == {}
+
+
+@pytest.mark.parametrize("column", ["revision", "layout_revision"])
+def test_a_stored_copy_of_another_revision_is_never_served(app, table, shortcut, join, column):
+    wid, ann, ben, _, _ = table
+    dan = app.test_client()
+    join(dan, wid, name="Dan", group=0)
+    tags = [poll(phone, poll_url(wid))[0].headers["ETag"] for phone in (ben, dan)]
+    post_story(ann, wid, "Fresh words")
+    item = example_id(app, "Fresh words")
+    with app.app_context():
+        # As if it were rendered before its last change (or the room's layout's).
+        db.session.execute(
+            db.update(RenderedItem)
+            .filter_by(phase="discovery", item_id=item)
+            .values({column: getattr(RenderedItem, column) - 1, "html": "STALE"})
+        )
+        db.session.commit()
+    shortcut.fragments._html.clear()
+    delta, html = poll(ben, poll_url(wid), tags[0])
+    assert delta.headers["X-Live-Delta"] == "1" and shortcut.deltas == 0  # rendered in Flask
+    assert "STALE" not in html and "Fresh words" in html
+    # What Flask rendered is kept in its process: the next phone is answered from it.
+    delta, dan_html = poll(dan, poll_url(wid), tags[1])
+    assert shortcut.deltas == 1 and dan_html == html
 
 
 def test_the_shortcut_leaves_layout_changes_facilitators_and_dots_to_flask(

@@ -5,6 +5,7 @@ from .design import DesignElement, DesignKind
 from .destiny import ActionPoint, ActionSignup, ActionStatus
 from .discovery import Example, Theme, example_theme
 from .dream import MissionStatement, Vote, statement_theme
+from .fragment import RenderedItem
 from .share import ShareLink, new_share_token
 from .workshop import (
     JOIN_CODE_ALPHABET,
@@ -33,6 +34,7 @@ __all__ = [
     "MissionStatement",
     "Participant",
     "Phase",
+    "RenderedItem",
     "Role",
     "ShareLink",
     "Theme",

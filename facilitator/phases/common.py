@@ -291,11 +291,12 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         item = spec.model(workshop_id=workshop.id, **actor.author_fields())
         spec.apply_form(item, form, workshop, actor)
         # Rendered for the other phones and for its author while the new item is
-        # loaded, kept once committed (a rolled-back id may come again, different).
+        # loaded and stored with it; kept in this process once committed (a
+        # rolled-back id may come again, different).
         shared = ops.add_contribution(
             workshop,
             item,
-            before_commit=lambda it: fragments.render(workshop, spec, [it], actor),
+            before_commit=lambda it: fragments.save(workshop, spec, [it], actor),
         )
         fragments.keep(shared)
         if is_htmx():
@@ -324,9 +325,18 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
                 # Edited where it stands: polls send it alone. Moved to another
                 # group: every board that showed it is sent again.
                 in_place = item.group_id == group_before
-                ops.touch(workshop, *([item] if in_place else []))
                 if in_place:
-                    fragments.share(workshop, spec, [item], actor)
+                    fragments.keep(
+                        ops.touch(
+                            workshop,
+                            item,
+                            before_commit=lambda items: fragments.save(
+                                workshop, spec, items, actor
+                            ),
+                        )
+                    )
+                else:
+                    ops.touch(workshop)
                 if is_htmx():
                     return board(workshop, actor)
                 flash(f"The {spec.noun} is updated.", "success")

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from ..access import Actor
 from ..extensions import db
 from ..models import Phase, Workshop
+from ..services import fragments
 from ..services.live import bump
 
 #: Attempts for an operation SQLite refused with "database is locked".
@@ -88,19 +89,27 @@ def add_contribution(workshop: Workshop, item, before_commit=None):
     return result
 
 
-def touch(workshop: Workshop, *changed) -> None:
+def touch(workshop: Workshop, *changed, before_commit=None):
     """Commit pending edits to ``workshop``'s contributions and tell live screens.
 
     :param changed: the items edited in place, when that is all that changed
         (see :func:`facilitator.services.live.bump`); none means "re-send boards".
+    :param before_commit: called with the changed items once they carry their
+        new revision, before the commit; what it returns is returned.
     """
     bump(workshop, *changed)
+    result = None
+    if before_commit is not None:
+        db.session.flush()
+        result = before_commit(changed)
     db.session.commit()
+    return result
 
 
 @retry_on_lock
 def delete_contribution(workshop: Workshop, item) -> None:
     """Delete a contribution for good (votes and links go with it)."""
+    fragments.forget(type(item), item.id)
     db.session.delete(item)
     bump(workshop)
     db.session.commit()

@@ -1,14 +1,18 @@
-"""Rendered items that many phones share, kept per process for live deltas.
+"""Rendered items that many phones share, kept for live deltas.
 
 In a busy room most of what a phone's poll receives are items other people
 just wrote, and an item written by someone else looks the same to every
 participant: no controls, no per-person state. So such an item's HTML is
-rendered once per process, when it is saved or by the first poll that needs
-it (:func:`facilitator.live.views.poll`), and kept here by the item's revision
-and the workshop's layout revision; the WSGI shortcut
-(:mod:`facilitator.live_shortcut`) answers the other phones' deltas from it
-without entering Flask. Its author's copy, with their edit controls and their
-CSRF token, is kept apart under their participant id and only ever sent to them.
+rendered once, when it is saved, and stored with it in the database
+(:class:`facilitator.models.RenderedItem`, same transaction), where every app
+process finds it: the WSGI shortcut (:mod:`facilitator.live_shortcut`) answers
+phones' deltas from those rows without entering Flask, whichever process or
+server the phone's poll reaches. A row is valid for the item's revision and the
+workshop's layout revision it was rendered at; after a layout change (a theme,
+a renamed group, a phase) Flask renders the item again on the first poll that
+needs it and keeps that copy here, per process. Its author's copy, with their
+edit controls, is kept apart under their participant id and only ever sent to
+them.
 
 Only phases whose item template shows nothing per person are kept
 (Discovery's stories, Design's ideas). Dream shows "n of them yours" on each
@@ -21,8 +25,10 @@ from __future__ import annotations
 import threading
 
 from flask import current_app, render_template
+from sqlalchemy.dialects import postgresql, sqlite
 
-from ..models import DesignElement, Example, Phase, Workshop
+from ..extensions import db
+from ..models import DesignElement, Example, Phase, RenderedItem, Workshop
 
 #: Phases whose items look the same to every participant who did not write them.
 SHARED_PHASES = {Phase.DISCOVERY.value: Example, Phase.DESIGN.value: DesignElement}
@@ -94,34 +100,44 @@ def html_for(item, actor, context: dict) -> str:
 
 
 def render(workshop: Workshop, spec, items, actor) -> list[tuple[tuple, str]]:
-    """``items`` as every participant who did not write them sees them and, when
-    ``actor`` is a participant, as ``actor`` sees them: (key, HTML) pairs for
-    :func:`keep`. None for phases whose items show per-person state."""
+    """``items`` as every participant who did not write them sees them and, for
+    each item a participant wrote and may still edit, as its author sees it:
+    (key, HTML) pairs for :func:`store` and :func:`keep`. None for phases whose
+    items show per-person state. ``actor`` is who made the change (the author of
+    a new item; their Participant is already loaded)."""
     from ..access import Actor  # here: access imports the models this module serves
 
     phase = spec.phase.value
     if phase not in SHARED_PHASES:
         return []
-    # Nobody in particular: no controls, exactly what another participant sees.
-    viewers = [Actor(workshop=workshop, participant=NOBODY)]
-    if shareable(phase, actor):
-        viewers.append(actor)
     layout = workshop.layout_revision
-    return [
-        (
-            item_key(phase, item, layout, viewer),
-            render_template(
-                "_live_item.html",
-                item=item,
-                workshop=workshop,
-                actor=viewer,
-                spec=spec,
-                phase=spec.phase,
-            ),
-        )
-        for viewer in viewers
-        for item in items
-    ]
+    # Nobody in particular: no controls, exactly what another participant sees.
+    everyone = Actor(workshop=workshop, participant=NOBODY)
+    rendered = []
+    for item in items:
+        viewers = [everyone]
+        if item.author_participant_id is not None:
+            if shareable(phase, actor) and actor.participant.id == item.author_participant_id:
+                author = actor
+            else:  # a facilitator's edit: the author's copy changes too
+                author = Actor(workshop=workshop, participant=item.author_participant)
+            if author.can_edit(item):
+                viewers.append(author)
+        rendered += [
+            (
+                item_key(phase, item, layout, viewer),
+                render_template(
+                    "_live_item.html",
+                    item=item,
+                    workshop=workshop,
+                    actor=viewer,
+                    spec=spec,
+                    phase=spec.phase,
+                ),
+            )
+            for viewer in viewers
+        ]
+    return rendered
 
 
 class _Nobody:
@@ -134,6 +150,54 @@ class _Nobody:
 NOBODY = _Nobody()
 
 
+#: INSERT ... ON CONFLICT, in the two databases the app runs on.
+_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def store(workshop: Workshop, rendered: list[tuple[tuple, str]]) -> list[tuple[tuple, str]]:
+    """Write what :func:`render` made into ``rendered_item``, in the caller's
+    transaction (so it is there exactly when the item is); return it for
+    :func:`keep`. A row replaces the item's earlier copy for the same viewer."""
+    if not rendered:
+        return rendered
+    rows = [
+        {
+            "phase": phase,
+            "item_id": item_id,
+            "viewer": author[0] if author else NOBODY.id,
+            "workshop_id": workshop.id,
+            "revision": revision,
+            "layout_revision": layout,
+            "html": html,
+        }
+        for (phase, item_id, revision, layout, *author), html in rendered
+    ]
+    insert = _INSERT[db.session.get_bind().dialect.name](RenderedItem)
+    statement = insert.values(rows).on_conflict_do_update(
+        index_elements=["phase", "item_id", "viewer"],
+        set_={
+            name: getattr(insert.excluded, name) for name in ("revision", "layout_revision", "html")
+        },
+    )
+    db.session.execute(statement)
+    return rendered
+
+
+def forget(model, item_id: int) -> None:
+    """Delete the stored copies of a contribution that is being deleted."""
+    phase = PHASE_OF.get(model)
+    if phase is not None:
+        db.session.execute(
+            db.delete(RenderedItem).where(
+                RenderedItem.phase == phase, RenderedItem.item_id == item_id
+            )
+        )
+
+
+#: The phase of each kept model.
+PHASE_OF = {model: phase for phase, model in SHARED_PHASES.items()}
+
+
 def keep(rendered: list[tuple[tuple, str]]) -> None:
     """Keep what :func:`render` made, once it is committed, for the phones' next
     polls in this process (the other processes render it on their first)."""
@@ -142,6 +206,7 @@ def keep(rendered: list[tuple[tuple, str]]) -> None:
         cache.put(cache_key, html)
 
 
-def share(workshop: Workshop, spec, items, actor) -> None:
-    """:func:`render` and :func:`keep` for items already committed."""
-    keep(render(workshop, spec, items, actor))
+def save(workshop: Workshop, spec, items, actor) -> list[tuple[tuple, str]]:
+    """:func:`render` and :func:`store`, before the items' transaction commits;
+    hand the result to :func:`keep` once it has."""
+    return store(workshop, render(workshop, spec, items, actor))
