@@ -436,3 +436,36 @@ def test_a_facilitators_item_is_shared_without_controls(app, facilitator_client,
         assert delta.headers["X-Live-Delta"] == "1" and articles(html) == [f"discovery-{item}"]
         assert f"/discovery/{item}/edit" not in html and f"/discovery/{item}/delete" not in html
     assert shortcut.deltas == 2  # kept when the facilitator saved it
+
+
+def test_a_phones_board_is_put_together_from_the_stored_copies(app, table, shortcut):
+    wid, ann, ben, _, _ = table
+    for title in ("First words", "Second words"):
+        post_story(ann, wid, title)
+    first, second = (example_id(app, t) for t in ("First words", "Second words"))
+    ann_id = participant_id(app, wid, "Ann")
+    with app.app_context():  # marked, to see where the page's copies come from
+        db.session.execute(
+            db.update(RenderedItem).values(html=RenderedItem.html + "<!-- stored -->")
+        )
+        db.session.commit()
+    shortcut.fragments._html.clear()  # nothing kept in this process: only the rows
+    ben_page = ben.get(f"/w/{wid}/discovery/").get_data(as_text=True)
+    ann_page = ann.get(f"/w/{wid}/discovery/").get_data(as_text=True)
+    for item in (first, second):
+        copies = stored_copies(app, item)
+        assert copies[0] in ben_page and copies[ann_id] not in ben_page
+        assert copies[ann_id] in ann_page and f"/discovery/{item}/edit" in ann_page
+    assert ben_page.count("<!-- stored -->") == ann_page.count("<!-- stored -->") == 2
+    assert len(shortcut.fragments) == 0
+
+    # A copy of an older revision is not used: the item is rendered afresh.
+    with app.app_context():
+        db.session.execute(
+            db.update(RenderedItem)
+            .filter_by(phase="discovery", item_id=first)
+            .values(revision=RenderedItem.revision - 1, html="STALE")
+        )
+        db.session.commit()
+    page = ben.get(f"/w/{wid}/discovery/").get_data(as_text=True)
+    assert "STALE" not in page and "First words" in page

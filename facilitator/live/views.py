@@ -120,7 +120,10 @@ def _delta(workshop: Workshop, actor: Actor, phase: Phase, since: int) -> str:
     (and, for facilitators, its merge-target option); a participant's copies are
     kept for the shortcut (services/fragments.py)."""
     context = delta_context(SPECS[phase], workshop, actor, since)
-    parts = [fragments.html_for(item, actor, context) for item in context["items"]]
+    kept = context["kept_html"]
+    parts = [
+        kept.get(item.id) or fragments.html_for(item, actor, context) for item in context["items"]
+    ]
     if actor.can_moderate:
         parts += [
             render_template("_merge_target.html", other=i, **context) for i in context["items"]

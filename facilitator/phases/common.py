@@ -187,7 +187,7 @@ def board_context(
     # items_for already keeps a phone to its own table and the whole room.
     items = items_for(spec, workshop, actor)
     groups = visible_groups(workshop, actor)
-    return dict(
+    context = dict(
         workshop=workshop,
         actor=actor,
         spec=spec,
@@ -198,12 +198,14 @@ def board_context(
         can_post=ops.can_post(workshop, actor, spec.phase),
         **spec.board_context(workshop, actor),
     )
+    context["kept_html"] = fragments.kept_html(items, actor, context)
+    return context
 
 
 def delta_context(spec: PhaseSpec, workshop: Workshop, actor: Actor, since: int) -> dict:
     """What a live delta renders: the items changed after ``since`` and what
     their template uses; none of the board around them (groups, forms, themes)."""
-    return dict(
+    context = dict(
         workshop=workshop,
         actor=actor,
         spec=spec,
@@ -211,6 +213,8 @@ def delta_context(spec: PhaseSpec, workshop: Workshop, actor: Actor, since: int)
         items=items_for(spec, workshop, actor, since),
         **spec.item_context(workshop, actor),
     )
+    context["kept_html"] = fragments.kept_html(context["items"], actor, context)
+    return context
 
 
 def compose_fragment(

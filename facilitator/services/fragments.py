@@ -25,6 +25,7 @@ from __future__ import annotations
 import threading
 
 from flask import current_app, render_template
+from markupsafe import Markup
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -97,6 +98,41 @@ def html_for(item, actor, context: dict) -> str:
         html = render_template("_live_item.html", item=item, **context)
         cache.put(cache_key, html)
     return html
+
+
+def kept_html(items, actor, context: dict) -> dict[int, Markup]:
+    """Item id -> HTML of each of ``items`` as ``actor`` sees it, for a board or
+    a delta: the copy stored when it was saved if it is current, else the one
+    kept in this process, else rendered now (and kept). Empty when ``actor``'s
+    view may not be shared (templates then render each item themselves).
+
+    A phone's whole board (on joining, after a layout change) is then mostly
+    stored HTML put together, not a template run per item.
+    """
+    workshop = context["workshop"]
+    phase = context["phase"].value
+    if not items or not shareable(phase, actor):
+        return {}
+    me = actor.participant.id
+    rows = db.session.execute(
+        db.select(
+            RenderedItem.item_id, RenderedItem.viewer, RenderedItem.revision, RenderedItem.html
+        ).where(
+            RenderedItem.workshop_id == workshop.id,
+            RenderedItem.phase == phase,
+            RenderedItem.item_id.in_([item.id for item in items]),
+            RenderedItem.viewer.in_((NOBODY.id, me)),
+            RenderedItem.layout_revision == workshop.layout_revision,
+        )
+    ).all()
+    stored = {(item_id, viewer): (revision, html) for item_id, viewer, revision, html in rows}
+    result = {}
+    for item in items:
+        revision, html = stored.get((item.id, me if actor.can_edit(item) else NOBODY.id), (0, ""))
+        if revision != item.revision or not html:
+            html = html_for(item, actor, context)
+        result[item.id] = Markup(html)
+    return result
 
 
 def render(workshop: Workshop, spec, items, actor) -> list[tuple[tuple, str]]:
