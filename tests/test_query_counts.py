@@ -115,3 +115,22 @@ def test_queries_do_not_grow_with_contributions(
     many = query_counts(*args, 500)
     assert few == many, (few, many)
     assert max(many.values()) <= MAX_QUERIES, many
+
+
+def test_a_story_post_reads_nothing_back(app, create_workshop, join):
+    """A post is: who is asking, one revision bump, the story, its stored HTML.
+    The answer is rendered from what was just written, not read back."""
+    wid = create_workshop()
+    phone = app.test_client()
+    join(phone, wid, name="Ann")
+    with recorded_sql(app) as statements:
+        response = phone.post(
+            f"/w/{wid}/discovery/new", data={"title": "Met at the gate"}, headers=HX
+        )
+    assert response.status_code == 200 and "is on the board" in response.get_data(as_text=True)
+    verbs = [" ".join(s.split()[:4]) for s in statements]
+    assert [v for v in verbs if v.startswith("SELECT")] == [
+        v for v in verbs[:2] if v.startswith("SELECT")
+    ], verbs  # the workshop and the participant, before the write; nothing after
+    assert sum("FROM workshop " in s or "FROM workshop\n" in s for s in statements) == 1
+    assert len(statements) <= 6, verbs

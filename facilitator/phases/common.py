@@ -238,7 +238,9 @@ def compose_fragment(
         spec=spec,
         form=form,
         phase=spec.phase,
-        can_post=ops.can_post(workshop, actor, spec.phase),
+        # Just saved: it was allowed a moment ago (asking again would reload the
+        # workshop the commit expired, for the answer every post already had).
+        can_post=True if saved else ops.can_post(workshop, actor, spec.phase),
         saved=saved,
     )
     if saved and spec.after_post is not None:

@@ -85,8 +85,23 @@ def add_contribution(workshop: Workshop, item, before_commit=None):
     if before_commit is not None:
         db.session.flush()
         result = before_commit(item)
-    db.session.commit()
+    commit_keeping_loaded()
     return result
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session has loaded.
+
+    For a change made entirely here: the loaded rows are what was just written
+    (the revision comes back from the UPDATE itself), so the answer rendered next
+    need not read the workshop, the person and the item back one by one.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        db.session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def touch(workshop: Workshop, *changed, before_commit=None):

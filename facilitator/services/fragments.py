@@ -186,8 +186,19 @@ class _Nobody:
 NOBODY = _Nobody()
 
 
-#: INSERT ... ON CONFLICT, in the two databases the app runs on.
-_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+def _upsert(dialect) -> object:
+    """INSERT ... ON CONFLICT DO UPDATE into rendered_item, built once per database
+    (SQLite and PostgreSQL spell it alike; building it costs more than running it)."""
+    table = RenderedItem.__table__
+    insert = dialect_insert[dialect.name](table)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.phase, table.c.item_id, table.c.viewer],
+        set_={name: insert.excluded[name] for name in ("revision", "layout_revision", "html")},
+    )
+
+
+dialect_insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_UPSERTS: dict[str, object] = {}
 
 
 def store(workshop: Workshop, rendered: list[tuple[tuple, str]]) -> list[tuple[tuple, str]]:
@@ -208,14 +219,11 @@ def store(workshop: Workshop, rendered: list[tuple[tuple, str]]) -> list[tuple[t
         }
         for (phase, item_id, revision, layout, *author), html in rendered
     ]
-    insert = _INSERT[db.session.get_bind().dialect.name](RenderedItem)
-    statement = insert.values(rows).on_conflict_do_update(
-        index_elements=["phase", "item_id", "viewer"],
-        set_={
-            name: getattr(insert.excluded, name) for name in ("revision", "layout_revision", "html")
-        },
-    )
-    db.session.execute(statement)
+    dialect = db.session.get_bind().dialect
+    statement = _UPSERTS.get(dialect.name)
+    if statement is None:
+        statement = _UPSERTS[dialect.name] = _upsert(dialect)
+    db.session.connection().execute(statement, rows)
     return rendered
 
 

@@ -41,6 +41,8 @@ def apply(item, form, workshop, actor):
     apply_group(item, form, actor)
     if actor.can_moderate:
         set_example_themes(item, form.themes.data or [], workshop)
+    elif item.id is None:
+        item.themes = []  # a new story has none: its template need not ask the database
 
 
 def context(workshop, actor):
