@@ -45,7 +45,7 @@ import time
 from typing import Any
 
 from flask import Flask
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import and_, bindparam, case, literal_column, or_, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
@@ -132,6 +132,8 @@ class LivePollShortcut:
         self.hits = 0
         self.deltas = 0
         self.security_headers = list(headers_for(app).items())
+        self._csrf_field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        self._csrf_signer = None
 
     # --- the pieces of the tag ------------------------------------------------
 
@@ -277,9 +279,15 @@ class LivePollShortcut:
         if endpoint != "live.poll" or user or not token:
             return None
         body = self.delta(request, args, workshop_id, viewer, token, revision, layout, phase)
+        if body is not None and fragments.CSRF_HOLE in body:
+            # Their own items' Delete buttons: their session's token, as Flask-WTF
+            # would give it (without one, Flask answers and makes it).
+            csrf = self.csrf_token(session)
+            body = None if csrf is None else fragments.fill(body, csrf)
         if body is None:
             return None
         self.deltas += 1
+        body = body.encode()
         headers += [
             ("Content-Type", "text/html; charset=utf-8"),
             ("Content-Length", str(len(body))),
@@ -323,7 +331,17 @@ class LivePollShortcut:
                 if html is None:
                     return None
             parts.append(html)
-        return "".join(parts).encode()
+        return "".join(parts)
+
+    def csrf_token(self, session: dict) -> str | None:
+        """The session's CSRF token signed as flask_wtf.csrf.generate_csrf signs it."""
+        raw = session.get(self._csrf_field)
+        if not raw:
+            return None
+        if self._csrf_signer is None:
+            secret = self.app.config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
+            self._csrf_signer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+        return self._csrf_signer.dumps(raw)
 
 
 class _Scope:

@@ -9,6 +9,7 @@ import re
 import urllib.parse
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 
 from facilitator.extensions import db
 from facilitator.models import (
@@ -19,6 +20,7 @@ from facilitator.models import (
     RenderedItem,
     Workshop,
 )
+from facilitator.services import fragments
 from tests.support.sql import recorded_sql
 
 HX = {"HX-Request": "true"}
@@ -297,6 +299,24 @@ def stored_copies(app, item: int) -> dict[int, str]:
     return dict(rows)
 
 
+def csrf_in(html_text: str) -> str:
+    """The CSRF token of the first form in ``html_text``."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', html_text).group(1)
+
+
+def copies_form(page: str, item: int) -> str:
+    """The part of ``page`` from story ``item``'s Delete form on."""
+    return page[page.index(f"/discovery/{item}/delete") :]
+
+
+def is_session_token(app, client, token: str) -> bool:
+    """Whether ``token`` is ``client``'s session's CSRF token, signed as Flask-WTF signs it."""
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+    signer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+    return signer.loads(token) == raw
+
+
 def participant_id(app, wid: int, name: str) -> int:
     with app.app_context():
         return db.session.execute(
@@ -322,6 +342,8 @@ def test_every_process_answers_other_phones_from_the_stored_item(app, table, sho
     assert sorted(copies) == [0, ann_id]
     assert f"/discovery/{item}/edit" in copies[ann_id]
     assert f"/discovery/{item}/edit" not in copies[0] and "Rendered once" in copies[0]
+    # Her Delete button's CSRF token is not written down: a hole, filled when sent.
+    assert fragments.CSRF_HOLE in copies[ann_id] and fragments.CSRF_HOLE not in copies[0]
 
     # A process that rendered nothing (another worker, another server) answers
     # the phones' deltas from those rows, before Flask and without the ORM.
@@ -343,7 +365,9 @@ def test_every_process_answers_other_phones_from_the_stored_item(app, table, sho
     assert cat_delta.headers["X-Live-Delta"] == "1" and articles(cat_html) == []
     # Ann gets her own copy, with her controls, from the same kind of answer.
     ann_delta, ann_html = poll(ann, poll_url(wid), tags["ann"])
-    assert shortcut.deltas == 4 and ann_html == copies[ann_id]
+    token = csrf_in(ann_html)
+    assert shortcut.deltas == 4 and ann_html == copies[ann_id].replace(fragments.CSRF_HOLE, token)
+    assert is_session_token(app, ann, token)
 
     # Her edit stores both copies again, in the edit's transaction.
     ann.post(
@@ -455,7 +479,8 @@ def test_a_phones_board_is_put_together_from_the_stored_copies(app, table, short
     for item in (first, second):
         copies = stored_copies(app, item)
         assert copies[0] in ben_page and copies[ann_id] not in ben_page
-        assert copies[ann_id] in ann_page and f"/discovery/{item}/edit" in ann_page
+        mine = copies[ann_id].replace(fragments.CSRF_HOLE, csrf_in(copies_form(ann_page, item)))
+        assert mine in ann_page and f"/discovery/{item}/edit" in ann_page
     assert ben_page.count("<!-- stored -->") == ann_page.count("<!-- stored -->") == 2
     assert len(shortcut.fragments) == 0
 
@@ -469,3 +494,28 @@ def test_a_phones_board_is_put_together_from_the_stored_copies(app, table, short
         db.session.commit()
     page = ben.get(f"/w/{wid}/discovery/").get_data(as_text=True)
     assert "STALE" not in page and "First words" in page
+
+
+def test_an_authors_copy_carries_their_own_token_whoever_changed_it(
+    app, facilitator_client, join, shortcut
+):
+    fac, wid, _ = facilitator_client
+    ann = app.test_client()
+    join(ann, wid, name="Ann")
+    post_story(ann, wid, "Tidied by the facilitator")
+    item = example_id(app, "Tidied by the facilitator")
+    tag = poll(ann, poll_url(wid))[0].headers["ETag"]
+    with app.app_context():
+        group = db.session.get(Example, item).group_id
+    fac.post(
+        f"/w/{wid}/discovery/{item}/edit",
+        data={"title": "Tidied", "group": str(group)},
+        headers=HX,
+    )
+    fac_token = csrf_in(fac.get(f"/w/{wid}/discovery/").get_data(as_text=True))
+    ann_copy = stored_copies(app, item)[participant_id(app, wid, "Ann")]
+    assert "Tidied" in ann_copy and fac_token not in ann_copy
+    shortcut.fragments._html.clear()
+    delta, html = poll(ann, poll_url(wid), tag)
+    assert delta.headers["X-Live-Delta"] == "1" and shortcut.deltas == 1
+    assert "Tidied" in html and is_session_token(app, ann, csrf_in(html))

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import threading
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -95,9 +96,30 @@ def html_for(item, actor, context: dict) -> str:
     cache_key = item_key(phase, item, context["workshop"].layout_revision, actor)
     html = cache.get(cache_key)
     if html is None:
-        html = render_template("_live_item.html", item=item, **context)
+        html = punch(render_template("_live_item.html", item=item, **context))
         cache.put(cache_key, html)
-    return html
+    return fill(html)
+
+
+#: Stands in kept and stored copies for the CSRF token of whoever is sent them
+#: (an author's copy has their Delete button): a session's token is never
+#: written to the database (backups, replicas), nor served to another session.
+#: Escaping turns a typed "<" into "&lt;", so no contribution can contain it.
+CSRF_HOLE = "<csrf-token>"
+
+
+def punch(html: str) -> str:
+    """``html`` rendered in this request, with its CSRF token taken out (Flask-WTF
+    keeps the token it gave this request's templates in ``g``)."""
+    token = g.get("csrf_token")
+    return html.replace(token, CSRF_HOLE) if token else html
+
+
+def fill(html: str, token: str | None = None) -> str:
+    """A kept copy with the reader's token (``token``, else this request's) put back in."""
+    if CSRF_HOLE not in html:
+        return html
+    return html.replace(CSRF_HOLE, token or generate_csrf())
 
 
 def kept_html(items, actor, context: dict) -> dict[int, Markup]:
@@ -131,7 +153,7 @@ def kept_html(items, actor, context: dict) -> dict[int, Markup]:
         revision, html = stored.get((item.id, me if actor.can_edit(item) else NOBODY.id), (0, ""))
         if revision != item.revision or not html:
             html = html_for(item, actor, context)
-        result[item.id] = Markup(html)
+        result[item.id] = Markup(fill(html))
     return result
 
 
@@ -162,13 +184,17 @@ def render(workshop: Workshop, spec, items, actor) -> list[tuple[tuple, str]]:
         rendered += [
             (
                 item_key(phase, item, layout, viewer),
-                render_template(
-                    "_live_item.html",
-                    item=item,
-                    workshop=workshop,
-                    actor=viewer,
-                    spec=spec,
-                    phase=spec.phase,
+                # Rendered in the request of whoever made the change, so with
+                # their token: a hole, filled with the author's when sent.
+                punch(
+                    render_template(
+                        "_live_item.html",
+                        item=item,
+                        workshop=workshop,
+                        actor=viewer,
+                        spec=spec,
+                        phase=spec.phase,
+                    )
                 ),
             )
             for viewer in viewers
