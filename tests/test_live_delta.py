@@ -19,6 +19,7 @@ from facilitator.models import (
     Phase,
     RenderedItem,
     Workshop,
+    WorkshopRole,
 )
 from facilitator.services import fragments
 from tests.support.sql import recorded_sql
@@ -519,3 +520,32 @@ def test_an_authors_copy_carries_their_own_token_whoever_changed_it(
     delta, html = poll(ann, poll_url(wid), tag)
     assert delta.headers["X-Live-Delta"] == "1" and shortcut.deltas == 1
     assert "Tidied" in html and is_session_token(app, ann, csrf_in(html))
+
+
+def test_facilitators_consoles_share_one_rendering_each_with_its_own_token(
+    app, facilitator_client, create_facilitator, login, join, shortcut
+):
+    fac, wid, _ = facilitator_client
+    other = app.test_client()
+    second = create_facilitator()
+    with app.app_context():
+        db.session.add(WorkshopRole(workshop_id=wid, facilitator_id=second))
+        db.session.commit()
+    login(other, second)
+    phone = app.test_client()
+    join(phone, wid, name="Ann")
+    url = poll_url(wid, mode="console")
+    tags = [poll(console, url)[0].headers["ETag"] for console in (fac, other)]
+    post_story(phone, wid, "Seen by both")
+    item = example_id(app, "Seen by both")
+    kept = len(shortcut.fragments)
+    first, first_html = poll(fac, url, tags[0])
+    assert len(shortcut.fragments) == kept + 1  # the facilitators' copy, kept once
+    second_delta, second_html = poll(other, url, tags[1])
+    assert len(shortcut.fragments) == kept + 1  # ...and not rendered again
+    for delta in (first, second_delta):
+        assert delta.headers["X-Live-Delta"] == "1"
+    assert f'/discovery/{item}/hide"' in second_html
+    tokens = csrf_in(first_html), csrf_in(second_html)
+    assert is_session_token(app, fac, tokens[0]) and is_session_token(app, other, tokens[1])
+    assert second_html == first_html.replace(tokens[0], tokens[1])

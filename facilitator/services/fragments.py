@@ -71,19 +71,34 @@ def key(
     return base if author is None else (*base, author)
 
 
+#: The viewer id of the copy every facilitator's console shows (moderation
+#: controls, hidden items marked): the same for all of them but for their CSRF
+#: token, which is a hole (see CSRF_HOLE). Kept per process, never stored.
+MODERATORS = -1
+
+
+def participant_view(actor) -> bool:
+    """Whether ``actor`` sees items as a participant (not a facilitator or organiser)."""
+    return actor.facilitator is None and actor.participant is not None
+
+
 def shareable(phase: str, actor) -> bool:
     """Whether ``actor``'s view of items in ``phase`` may be kept: a participant's
-    (not a facilitator's), in a phase whose items show no per-person state."""
-    return phase in SHARED_PHASES and actor.facilitator is None and actor.participant is not None
+    or a facilitator's console, in a phase whose items show no per-person state."""
+    return phase in SHARED_PHASES and (actor.can_moderate or participant_view(actor))
 
 
 def item_key(phase: str, item, layout_revision: int, actor) -> tuple:
-    """The key of ``item`` as ``actor`` sees it: their own copy while they may
-    edit it, else the copy every other participant sees. (The shortcut, which has
-    no Actor, picks the author's copy by the item's author id; when that author
-    may not edit, the layout has changed since, so no such copy is kept.)"""
-    author = actor.participant.id if actor.can_edit(item) else None
-    return key(phase, item.id, item.revision, layout_revision, author)
+    """The key of ``item`` as ``actor`` sees it: the facilitators' copy for a
+    facilitator; for a participant their own copy while they may edit it, else the
+    copy every other participant sees. (The shortcut, which has no Actor, picks
+    the author's copy by the item's author id; when that author may not edit, the
+    layout has changed since, so no such copy is kept.)"""
+    if actor.can_moderate:
+        viewer = MODERATORS
+    else:
+        viewer = actor.participant.id if actor.can_edit(item) else None
+    return key(phase, item.id, item.revision, layout_revision, viewer)
 
 
 def html_for(item, actor, context: dict) -> str:
@@ -135,6 +150,8 @@ def kept_html(items, actor, context: dict) -> dict[int, Markup]:
     phase = context["phase"].value
     if not items or not shareable(phase, actor):
         return {}
+    if not participant_view(actor):  # consoles: this process's copies
+        return {item.id: Markup(html_for(item, actor, context)) for item in items}
     me = actor.participant.id
     rows = db.session.execute(
         db.select(
@@ -175,7 +192,7 @@ def render(workshop: Workshop, spec, items, actor) -> list[tuple[tuple, str]]:
     for item in items:
         viewers = [everyone]
         if item.author_participant_id is not None:
-            if shareable(phase, actor) and actor.participant.id == item.author_participant_id:
+            if participant_view(actor) and actor.participant.id == item.author_participant_id:
                 author = actor
             else:  # a facilitator's edit: the author's copy changes too
                 author = Actor(workshop=workshop, participant=item.author_participant)
