@@ -55,8 +55,9 @@ def engine_options(url: str, explicit: dict | None = None) -> dict:
         # connection, so no pre-ping (it was a sixth of a 304 poll's cost).
         options["connect_args"] = {"timeout": 30}
     else:
-        # A server connection can die (restart, failover): test it on checkout.
-        options["pool_pre_ping"] = True
+        # A server connection can die (restart, failover): db_setup tests the
+        # ones that sat idle on checkout (pool_pre_ping would test every one, a
+        # second round trip for each live poll).
         # Stay well inside PostgreSQL's default max_connections (100) with
         # several workers on several instances (gunicorn.conf.py sizes the pool
         # to its threads).
