@@ -262,3 +262,25 @@ def test_big_report_references_resolve_and_chart_fits(app, facilitator_client):
     first_action = report.actions[0]
     assert f"A1 · {first_action.action.action[:30]}" in text  # its trace entry
     assert "S1 · " in text and "D1 · " in text
+
+
+def test_the_collector_is_paused_during_a_render_and_restored_after(monkeypatch):
+    """WeasyPrint's garbage is nearly all freed by reference counting; the cyclic
+    collector only walks the growing heap (docs/benchmarks.md, PDF report)."""
+    import gc
+
+    seen = []
+
+    def fake_write_pdf(self, *args, **kwargs):
+        seen.append(gc.isenabled())
+        with pdf.gc_paused():  # a second render at once (another thread)
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())  # ...does not turn it back on under this one
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(pdf.HTML, "write_pdf", fake_write_pdf)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        pdf.render_pdf("<p>hi</p>", static_folder=".", static_url_path="/static")
+    assert seen == [False, False, False]
+    assert gc.isenabled()  # back on, even though the render failed

@@ -11,6 +11,7 @@ HTTP request to ourselves) and every other URL (``file:``, ``http:``, ``data:``,
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import mimetypes
 import os
@@ -94,9 +95,39 @@ def render_pdf(
     if size not in PAGE_SIZES.values():
         raise ValueError(f"unknown page size {size!r}")
     fetcher = fetcher or StaticOnlyFetcher(static_folder, static_url_path)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    page = CSS(string=f"@page {{ size: {size}; }}", url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[page])
+    with gc_paused():
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+        page = CSS(string=f"@page {{ size: {size}; }}", url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=[page])
+
+
+_gc_lock = threading.Lock()
+_gc_state = {"pausers": 0, "was_enabled": True}
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector while WeasyPrint renders.
+
+    A render allocates millions of short-lived objects, so the collector runs
+    thousands of times and, as the heap of laid-out pages grows, its full
+    passes walk more and more live objects (measured: see docs/benchmarks.md).
+    Nearly all of that garbage is freed by reference counting anyway; the rest
+    waits for the next collection after the render. Counted, so concurrent
+    renders in threads do not turn it back on under each other.
+    """
+    with _gc_lock:
+        if _gc_state["pausers"] == 0:
+            _gc_state["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_state["pausers"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_state["pausers"] -= 1
+            if _gc_state["pausers"] == 0 and _gc_state["was_enabled"]:
+                gc.enable()
 
 
 # ---------------------------------------------------------------- isolation and cache
