@@ -160,8 +160,9 @@ class LivePollShortcut:
         if scope is None:
             with self._engine.connect() as conn:
                 return conn.exec_driver_sql(sql, args).all()
-        # Inside one answer: one checkout for all its queries (on PostgreSQL each
-        # checkout pings the server first), and none for a 304 that needs none.
+        # Inside one answer: one checkout for all its queries (on PostgreSQL a
+        # checkout after an idle spell pings the server first), and none for a
+        # 304 that needs none.
         if scope.conn is None:
             scope.conn = self._engine.connect()
         return scope.conn.exec_driver_sql(sql, args).all()

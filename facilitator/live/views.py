@@ -117,8 +117,8 @@ def poll(workshop_id: int, phase_name: str):
 
 def _delta(workshop: Workshop, actor: Actor, phase: Phase, since: int) -> str:
     """The items changed after ``since``, each rendered alone with ``_live_item.html``
-    (and, for facilitators, its merge-target option); a participant's copies are
-    kept for the shortcut (services/fragments.py)."""
+    (and, for facilitators, its merge-target option), from the stored or kept
+    copies where they may be shared (services/fragments.py)."""
     context = delta_context(SPECS[phase], workshop, actor, since)
     kept = context["kept_html"]
     parts = [

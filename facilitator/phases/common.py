@@ -297,18 +297,16 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         item = spec.model(workshop_id=workshop.id, **actor.author_fields())
         spec.apply_form(item, form, workshop, actor)
         # Rendered for the other phones and for its author while the new item is
-        # loaded and stored with it; kept in this process once committed (a
-        # rolled-back id may come again, different).
-        shared = ops.add_contribution(
-            workshop,
-            item,
-            before_commit=lambda it: fragments.save(workshop, spec, [it], actor),
-        )
-        fragments.keep(shared)
+        # loaded, and stored with it.
+        ops.add_contribution(workshop, item, before_commit=store_for(workshop, actor))
         if is_htmx():
             return compose(workshop, actor, saved=f"Your {spec.noun} is on the board.")
         flash(f"Your {spec.noun} is saved.", "success")
         return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
+
+    def store_for(workshop: Workshop, actor: Actor):
+        """What saves the changed items' shared copies in their transaction."""
+        return lambda items: fragments.save(workshop, spec, items, actor)
 
     def load_item(workshop: Workshop, item_id: int):
         return get_in_workshop_or_404(spec.model, item_id, workshop)
@@ -331,18 +329,11 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
                 # Edited where it stands: polls send it alone. Moved to another
                 # group: every board that showed it is sent again.
                 in_place = item.group_id == group_before
-                if in_place:
-                    fragments.keep(
-                        ops.touch(
-                            workshop,
-                            item,
-                            before_commit=lambda items: fragments.save(
-                                workshop, spec, items, actor
-                            ),
-                        )
-                    )
-                else:
-                    ops.touch(workshop)
+                ops.touch(
+                    workshop,
+                    *([item] if in_place else []),
+                    before_commit=store_for(workshop, actor),
+                )
                 if is_htmx():
                     return board(workshop, actor)
                 flash(f"The {spec.noun} is updated.", "success")

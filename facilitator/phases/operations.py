@@ -69,24 +69,26 @@ def can_post(workshop: Workshop, actor: Actor, phase: Phase) -> bool:
 
 
 @retry_on_lock
-def add_contribution(workshop: Workshop, item, before_commit=None):
+def add_contribution(workshop: Workshop, item, before_commit=None) -> None:
     """Save a new contribution.
 
     :param workshop: the workshop it belongs to (its revision is bumped).
     :param item: an unsaved model instance with its fields filled in.
-    :param before_commit: called with the item once it has its id and revision,
-        before the commit expires what is loaded (to render it without reading
-        it back); what it returns is returned.
+    :param before_commit: called with ``(item,)`` once it has its id and
+        revision, before the commit (to render it without reading it back).
     """
     # Bumped first: the new revision stamps the item, so polls send it as a delta.
     bump(workshop, item)
     db.session.add(item)
-    result = None
-    if before_commit is not None:
-        db.session.flush()
-        result = before_commit(item)
+    _before_commit(before_commit, (item,))
     commit_keeping_loaded()
-    return result
+
+
+def _before_commit(callback, items: tuple) -> None:
+    """Flush ``items`` (ids, revisions) and run ``callback`` on them, if there is one."""
+    if callback is not None:
+        db.session.flush()
+        callback(items)
 
 
 def commit_keeping_loaded() -> None:
@@ -104,21 +106,17 @@ def commit_keeping_loaded() -> None:
         session.expire_on_commit = True
 
 
-def touch(workshop: Workshop, *changed, before_commit=None):
+def touch(workshop: Workshop, *changed, before_commit=None) -> None:
     """Commit pending edits to ``workshop``'s contributions and tell live screens.
 
     :param changed: the items edited in place, when that is all that changed
         (see :func:`facilitator.services.live.bump`); none means "re-send boards".
     :param before_commit: called with the changed items once they carry their
-        new revision, before the commit; what it returns is returned.
+        new revision, before the commit.
     """
     bump(workshop, *changed)
-    result = None
-    if before_commit is not None:
-        db.session.flush()
-        result = before_commit(changed)
+    _before_commit(before_commit, changed)
     db.session.commit()
-    return result
 
 
 @retry_on_lock

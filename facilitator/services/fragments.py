@@ -17,7 +17,8 @@ them.
 Only phases whose item template shows nothing per person are kept
 (Discovery's stories, Design's ideas). Dream shows "n of them yours" on each
 statement and Destiny each person's sign-up, so their deltas are always
-rendered per person, as are facilitators' (moderation controls, their token).
+rendered per person. Facilitators' consoles share one copy per process (their
+moderation controls differ only by the CSRF token, a hole: see CSRF_HOLE).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from ..models import DesignElement, Example, Phase, RenderedItem, Workshop
 
 #: Phases whose items look the same to every participant who did not write them.
 SHARED_PHASES = {Phase.DISCOVERY.value: Example, Phase.DESIGN.value: DesignElement}
+#: The phase of each kept model.
+PHASE_OF = {model: phase for phase, model in SHARED_PHASES.items()}
 
 #: Bound on memory: about 2 KB an item, so at most some 40 MB per process.
 MAX_FRAGMENTS = 20_000
@@ -101,6 +104,11 @@ def item_key(phase: str, item, layout_revision: int, actor) -> tuple:
     return key(phase, item.id, item.revision, layout_revision, viewer)
 
 
+def viewer_of(cache_key: tuple) -> int:
+    """The ``rendered_item.viewer`` of a key: its author, or 0 for everyone's copy."""
+    return cache_key[4] if len(cache_key) > 4 else NOBODY.id
+
+
 def html_for(item, actor, context: dict) -> str:
     """``item`` rendered with ``_live_item.html`` for ``actor``, from the kept copy
     when there is one (and kept, when it may be)."""
@@ -165,19 +173,21 @@ def kept_html(items, actor, context: dict) -> dict[int, Markup]:
         )
     ).all()
     stored = {(item_id, viewer): (revision, html) for item_id, viewer, revision, html in rows}
+    layout = workshop.layout_revision
     result = {}
     for item in items:
-        revision, html = stored.get((item.id, me if actor.can_edit(item) else NOBODY.id), (0, ""))
-        if revision != item.revision or not html:
-            html = html_for(item, actor, context)
-        result[item.id] = Markup(fill(html))
+        viewer = viewer_of(item_key(phase, item, layout, actor))
+        revision, html = stored.get((item.id, viewer), (0, ""))
+        # A copy of another revision is never used: rendered (or kept) afresh.
+        html = fill(html) if html and revision == item.revision else html_for(item, actor, context)
+        result[item.id] = Markup(html)
     return result
 
 
 def render(workshop: Workshop, spec, items, actor) -> list[tuple[tuple, str]]:
     """``items`` as every participant who did not write them sees them and, for
     each item a participant wrote and may still edit, as its author sees it:
-    (key, HTML) pairs for :func:`store` and :func:`keep`. None for phases whose
+    (key, HTML) pairs for :func:`store`; none for phases whose
     items show per-person state. ``actor`` is who made the change (the author of
     a new item; their Participant is already loaded)."""
     from ..access import Actor  # here: access imports the models this module serves
@@ -244,30 +254,30 @@ dialect_insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 _UPSERTS: dict[str, object] = {}
 
 
-def store(workshop: Workshop, rendered: list[tuple[tuple, str]]) -> list[tuple[tuple, str]]:
+def store(workshop: Workshop, rendered: list[tuple[tuple, str]]) -> None:
     """Write what :func:`render` made into ``rendered_item``, in the caller's
-    transaction (so it is there exactly when the item is); return it for
-    :func:`keep`. A row replaces the item's earlier copy for the same viewer."""
+    transaction (so it is there exactly when the item is). A row replaces the
+    item's earlier copy for the same viewer."""
     if not rendered:
-        return rendered
+        return
     rows = [
         {
             "phase": phase,
             "item_id": item_id,
-            "viewer": author[0] if author else NOBODY.id,
+            "viewer": viewer_of(cache_key),
             "workshop_id": workshop.id,
             "revision": revision,
             "layout_revision": layout,
             "html": html,
         }
-        for (phase, item_id, revision, layout, *author), html in rendered
+        for cache_key, html in rendered
+        for phase, item_id, revision, layout in [cache_key[:4]]
     ]
     dialect = db.session.get_bind().dialect
     statement = _UPSERTS.get(dialect.name)
     if statement is None:
         statement = _UPSERTS[dialect.name] = _upsert(dialect)
     db.session.connection().execute(statement, rows)
-    return rendered
 
 
 def forget(model, item_id: int) -> None:
@@ -281,19 +291,6 @@ def forget(model, item_id: int) -> None:
         )
 
 
-#: The phase of each kept model.
-PHASE_OF = {model: phase for phase, model in SHARED_PHASES.items()}
-
-
-def keep(rendered: list[tuple[tuple, str]]) -> None:
-    """Keep what :func:`render` made, once it is committed, for the phones' next
-    polls in this process (the other processes render it on their first)."""
-    cache = current_app.extensions["live_fragments"]
-    for cache_key, html in rendered:
-        cache.put(cache_key, html)
-
-
-def save(workshop: Workshop, spec, items, actor) -> list[tuple[tuple, str]]:
-    """:func:`render` and :func:`store`, before the items' transaction commits;
-    hand the result to :func:`keep` once it has."""
-    return store(workshop, render(workshop, spec, items, actor))
+def save(workshop: Workshop, spec, items, actor) -> None:
+    """:func:`render` and :func:`store`, before the items' transaction commits."""
+    store(workshop, render(workshop, spec, items, actor))
