@@ -54,6 +54,16 @@ def example_id(app, title: str) -> int:
         return db.session.execute(db.select(Example.id).filter_by(title=title)).scalar_one()
 
 
+def add_statement(app, wid: int, text: str) -> int:
+    """A Dream statement at the workshop's first table; its id."""
+    with app.app_context():
+        group = db.session.get(Workshop, wid).groups[0].id
+        statement = MissionStatement(workshop_id=wid, text=text, group_id=group)
+        db.session.add(statement)
+        db.session.commit()
+        return statement.id
+
+
 @pytest.fixture
 def table(app, create_workshop, join):
     """Two phones at table 1 and one at table 2 of a fresh workshop: (wid, a, b, c, group ids)."""
@@ -193,12 +203,7 @@ def test_the_facilitator_console_gets_every_table_and_a_merge_target(app, facili
 
 def test_a_dot_sends_the_statement_with_its_new_count(app, create_workshop, join):
     wid = create_workshop(phase=Phase.DREAM)
-    with app.app_context():
-        group = db.session.get(Workshop, wid).groups[0].id
-        statement = MissionStatement(workshop_id=wid, text="Met at the gate", group_id=group)
-        db.session.add(statement)
-        db.session.commit()
-        sid = statement.id
+    sid = add_statement(app, wid, "Met at the gate")
     voter, watcher = app.test_client(), app.test_client()
     join(voter, wid, name="Ann")
     join(watcher, wid, name="Ben")
@@ -433,12 +438,7 @@ def test_the_shortcut_leaves_layout_changes_facilitators_and_dots_to_flask(
 
     # Dream shows each person their own dots on a statement: rendered per person.
     fac.post(f"/w/{wid}/console/phase", data={"phase": "dream"})
-    with app.app_context():
-        group = db.session.get(Workshop, wid).groups[0].id
-        statement = MissionStatement(workshop_id=wid, text="Met at the gate", group_id=group)
-        db.session.add(statement)
-        db.session.commit()
-        sid = statement.id
+    sid = add_statement(app, wid, "Met at the gate")
     url = poll_url(wid, "dream")
     tags = [poll(phone, url)[0].headers["ETag"] for phone in (ann, ben)]
     assert ann.post(f"/w/{wid}/dream/{sid}/vote", headers=HX).status_code == 200
