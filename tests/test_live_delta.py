@@ -549,3 +549,68 @@ def test_facilitators_consoles_share_one_rendering_each_with_its_own_token(
     tokens = csrf_in(first_html), csrf_in(second_html)
     assert is_session_token(app, fac, tokens[0]) and is_session_token(app, other, tokens[1])
     assert second_html == first_html.replace(tokens[0], tokens[1])
+
+
+def test_a_new_story_is_committed_before_any_template_renders(app, table):
+    """The story's own transaction (bump and insert) holds the workshop's write
+    lock for its SQL alone: its copies are rendered after it commits, and
+    stored in a second transaction, so concurrent posts never wait for the
+    templates of the one ahead of them."""
+    from flask import template_rendered
+    from sqlalchemy import event
+
+    wid, ann, _, _, _ = table
+    log: list[str] = []
+
+    def rendered(_app, template, context):
+        log.append(f"render {template.name}")
+
+    def sent(conn, cursor, statement, parameters, context, executemany):
+        log.append(" ".join(statement.split()[:3]))
+
+    def committed(conn):
+        log.append("COMMIT")
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", sent)
+    event.listen(engine, "commit", committed)
+    try:
+        with template_rendered.connected_to(rendered, app):
+            post_story(ann, wid, "Quick in, quick out")
+    finally:
+        event.remove(engine, "before_cursor_execute", sent)
+        event.remove(engine, "commit", committed)
+    bump = log.index("UPDATE workshop SET")
+    first_commit = log.index("COMMIT", bump)
+    assert any(e.startswith("INSERT INTO example") for e in log[bump:first_commit]), log
+    assert not any(e.startswith("render") for e in log[bump:first_commit]), log
+    upsert = next(i for i, e in enumerate(log) if e.startswith("INSERT INTO rendered_item"))
+    assert first_commit < upsert < log.index("COMMIT", upsert), log
+    assert any(e == "render _live_item.html" for e in log[first_commit:upsert]), log
+    item = example_id(app, "Quick in, quick out")
+    assert sorted(stored_copies(app, item)) == [0, participant_id(app, wid, "Ann")]
+
+
+def test_a_story_whose_copies_could_not_be_stored_is_saved_once_and_still_shown(
+    app, table, shortcut, monkeypatch
+):
+    """The copies only save work: when the database stays locked past the busy
+    timeout while they are stored, the story is still saved (once), its author
+    is told so, and other phones get it rendered by Flask."""
+    from sqlalchemy.exc import OperationalError
+
+    wid, ann, ben, _, _ = table
+    tag = poll(ben, poll_url(wid))[0].headers["ETag"]
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT INTO rendered_item", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(fragments, "store", locked)
+    response = post_story(ann, wid, "Saved despite the lock")
+    assert "is on the board" in response.get_data(as_text=True)
+    item = example_id(app, "Saved despite the lock")  # exactly one row (scalar_one)
+    assert stored_copies(app, item) == {}
+    delta, html = poll(ben, poll_url(wid), tag)
+    assert delta.headers["X-Live-Delta"] == "1" and shortcut.deltas == 0
+    assert articles(html) == [f"discovery-{item}"]

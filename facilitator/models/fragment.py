@@ -11,7 +11,7 @@ from .base import Base
 class RenderedItem(Base):
     """One contribution's live HTML as rendered when it was saved.
 
-    Written in the same transaction as the item (facilitator.services.fragments),
+    Written just after the item (facilitator.services.fragments),
     so any app process can answer a phone's delta from it, not only the one that
     rendered it. It is valid only while the item's ``revision`` and the
     workshop's ``layout_revision`` are the ones stored here; anything else is

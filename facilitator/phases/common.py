@@ -297,8 +297,8 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         item = spec.model(workshop_id=workshop.id, **actor.author_fields())
         spec.apply_form(item, form, workshop, actor)
         # Rendered for the other phones and for its author while the new item is
-        # loaded, and stored with it.
-        ops.add_contribution(workshop, item, before_commit=store_for(workshop, actor))
+        # still loaded, and stored just after it.
+        ops.add_contribution(workshop, item, after_commit=store_for(workshop, actor))
         if is_htmx():
             return compose(workshop, actor, saved=f"Your {spec.noun} is on the board.")
         flash(f"Your {spec.noun} is saved.", "success")

@@ -68,20 +68,47 @@ def can_post(workshop: Workshop, actor: Actor, phase: Phase) -> bool:
     return refusal(workshop, actor, phase) is None
 
 
-@retry_on_lock
-def add_contribution(workshop: Workshop, item, before_commit=None) -> None:
+def add_contribution(workshop: Workshop, item, after_commit=None) -> None:
     """Save a new contribution.
 
     :param workshop: the workshop it belongs to (its revision is bumped).
     :param item: an unsaved model instance with its fields filled in.
-    :param before_commit: called with ``(item,)`` once it has its id and
-        revision, before the commit (to render it without reading it back).
+    :param after_commit: called with ``(item,)`` once the item is saved (with
+        its id and revision, still loaded), to render it without reading it back;
+        what it writes (the stored copies) goes in a second, short transaction.
+
+    The item's own transaction holds the workshop's write lock (SQLite's
+    database lock, PostgreSQL's row lock from the bump) for its SQL alone:
+    rendering inside it made every concurrent post wait for the template of
+    the one ahead of it (docs/benchmarks.md, fourth pass).
     """
+    _insert(workshop, item)
+    if after_commit is not None:
+        _store_copies(after_commit, (item,))
+
+
+@retry_on_lock
+def _insert(workshop: Workshop, item) -> None:
     # Bumped first: the new revision stamps the item, so polls send it as a delta.
     bump(workshop, item)
     db.session.add(item)
-    _before_commit(before_commit, (item,))
     commit_keeping_loaded()
+
+
+def _store_copies(callback, items: tuple) -> None:
+    """Run ``callback`` (which writes the items' stored copies) and commit it.
+
+    The copies only save work: a poll that finds none renders the item in
+    Flask. So a lock that outlasts the busy timeout here costs nothing but
+    that, and never runs the saved item's transaction again.
+    """
+    try:
+        callback(items)
+        commit_keeping_loaded()
+    except OperationalError as exc:
+        db.session.rollback()
+        if not is_lock_error(exc):
+            raise
 
 
 def _before_commit(callback, items: tuple) -> None:

@@ -3,8 +3,10 @@
 In a busy room most of what a phone's poll receives are items other people
 just wrote, and an item written by someone else looks the same to every
 participant: no controls, no per-person state. So such an item's HTML is
-rendered once, when it is saved, and stored with it in the database
-(:class:`facilitator.models.RenderedItem`, same transaction), where every app
+rendered once, when it is saved, and stored in the database just after it
+(:class:`facilitator.models.RenderedItem`; a new item's own transaction commits
+first, so the workshop's write lock is never held while a template renders),
+where every app
 process finds it: the WSGI shortcut (:mod:`facilitator.live_shortcut`) answers
 phones' deltas from those rows without entering Flask, whichever process or
 server the phone's poll reaches. A row is valid for the item's revision and the
@@ -256,8 +258,10 @@ _UPSERTS: dict[str, object] = {}
 
 def store(workshop: Workshop, rendered: list[tuple[tuple, str]]) -> None:
     """Write what :func:`render` made into ``rendered_item``, in the caller's
-    transaction (so it is there exactly when the item is). A row replaces the
-    item's earlier copy for the same viewer."""
+    transaction (an edit's own; a new item's next one, see
+    facilitator.phases.operations.add_contribution: until it commits, a poll
+    finds no copy and Flask renders the item). A row replaces the item's earlier
+    copy for the same viewer."""
     if not rendered:
         return
     rows = [
@@ -292,5 +296,5 @@ def forget(model, item_id: int) -> None:
 
 
 def save(workshop: Workshop, spec, items, actor) -> None:
-    """:func:`render` and :func:`store`, before the items' transaction commits."""
+    """:func:`render` and :func:`store` (the caller commits)."""
     store(workshop, render(workshop, spec, items, actor))
