@@ -93,7 +93,7 @@ def defaults(instance_path: str) -> dict:
         # then costs the database one read per workshop per half second instead
         # of one per poll, for at most half a second more before a change shows.
         "LIVE_REVISION_TTL": 0.5,
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "swept-memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "PREFERRED_URL_SCHEME": "https" if https else "http",

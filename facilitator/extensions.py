@@ -8,11 +8,13 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from .models.base import Base
+from .ratelimit_storage import SweptMemoryStorage  # noqa: F401  (registers swept-memory://)
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # Limits are declared per route; storage comes from RATELIMIT_STORAGE_URI
-# (memory:// by default, redis:// when several instances share the limits).
+# (swept-memory:// by default: see ratelimit_storage; redis:// when several
+# instances share the limits).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

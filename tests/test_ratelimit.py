@@ -21,7 +21,8 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 @pytest.fixture
 def app_config(app_config):
-    return {**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}
+    # The default store (facilitator.ratelimit_storage), as production has it.
+    return {**app_config, "RATELIMIT_ENABLED": True}
 
 
 def _code(app, wid) -> str:
@@ -135,3 +136,32 @@ def test_limits_are_shared_through_redis(app_config, create_workshop):
         for instance in (one, two):
             with instance.app_context():
                 db.engine.dispose()
+
+
+def test_the_default_store_starts_no_thread_per_hit_and_sweeps_itself(app, monkeypatch):
+    """limits' memory store starts a Timer thread 10 ms after a hit; ours sweeps
+    expired counters from the hits themselves, at most once a second."""
+    import threading
+
+    from facilitator import ratelimit_storage
+    from facilitator.extensions import limiter
+
+    with app.app_context():
+        storage = limiter.storage
+    assert isinstance(storage, ratelimit_storage.SweptMemoryStorage)
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self))
+    clock = [1000.0]
+    monkeypatch.setattr(ratelimit_storage.time, "monotonic", lambda: clock[0])
+    storage._next_sweep = clock[0] + 1
+    for i in range(200):
+        storage.incr(f"k{i}", expiry=1)
+    assert started == [] and len(storage.storage) == 200
+    assert storage.incr("k0", expiry=1) == 2  # counting as before
+    storage.expirations.update({f"k{i}": 0 for i in range(100)})  # half have expired
+    storage.incr("k150", expiry=1)
+    assert len(storage.storage) == 200  # not due yet: nothing swept
+    clock[0] += 1.5
+    storage.incr("k150", expiry=1)
+    assert len(storage.storage) == 100 and "k0" not in storage.storage
+    assert storage.get("k150") == 3 and started == []
