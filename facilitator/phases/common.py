@@ -298,7 +298,11 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         spec.apply_form(item, form, workshop, actor)
         # Rendered for the other phones and for its author while the new item is
         # still loaded, and stored just after it.
-        ops.add_contribution(workshop, item, after_commit=store_for(workshop, actor))
+        ops.add_contribution(
+            workshop,
+            item,
+            after_commit=lambda items: fragments.render(workshop, spec, items, actor),
+        )
         if is_htmx():
             return compose(workshop, actor, saved=f"Your {spec.noun} is on the board.")
         flash(f"Your {spec.noun} is saved.", "success")

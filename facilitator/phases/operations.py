@@ -3,12 +3,14 @@ live screens pick the change up, and commits."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 
 from sqlalchemy.exc import OperationalError
 
 from ..access import Actor
+from ..db_setup import write_lock
 from ..extensions import db
 from ..models import Phase, Workshop
 from ..services import fragments
@@ -74,8 +76,9 @@ def add_contribution(workshop: Workshop, item, after_commit=None) -> None:
     :param workshop: the workshop it belongs to (its revision is bumped).
     :param item: an unsaved model instance with its fields filled in.
     :param after_commit: called with ``(item,)`` once the item is saved (with
-        its id and revision, still loaded), to render it without reading it back;
-        what it writes (the stored copies) goes in a second, short transaction.
+        its id and revision, still loaded) to render it without reading it back;
+        what it returns (:func:`fragments.render`'s copies) is stored in a
+        second, short transaction.
 
     The item's own transaction holds the workshop's write lock (SQLite's
     database lock, PostgreSQL's row lock from the bump) for its SQL alone:
@@ -84,30 +87,45 @@ def add_contribution(workshop: Workshop, item, after_commit=None) -> None:
     """
     _insert(workshop, item)
     if after_commit is not None:
-        _store_copies(after_commit, (item,))
+        _store_copies(workshop, after_commit((item,)))
 
 
 @retry_on_lock
 def _insert(workshop: Workshop, item) -> None:
-    # Bumped first: the new revision stamps the item, so polls send it as a delta.
-    bump(workshop, item)
-    db.session.add(item)
-    commit_keeping_loaded()
+    with writing():
+        # Bumped first: the new revision stamps the item, so polls send it as a delta.
+        bump(workshop, item)
+        db.session.add(item)
+        commit_keeping_loaded()
 
 
-def _store_copies(callback, items: tuple) -> None:
-    """Run ``callback`` (which writes the items' stored copies) and commit it.
+def _store_copies(workshop: Workshop, rendered) -> None:
+    """Store the items' copies that ``fragments.render`` made, and commit.
 
     The copies only save work: a poll that finds none renders the item in
     Flask. So a lock that outlasts the busy timeout here costs nothing but
     that, and never runs the saved item's transaction again.
     """
     try:
-        callback(items)
-        commit_keeping_loaded()
+        with writing():
+            fragments.store(workshop, rendered)
+            commit_keeping_loaded()
     except OperationalError as exc:
         db.session.rollback()
         if not is_lock_error(exc):
+            raise
+
+
+@contextlib.contextmanager
+def writing():
+    """Hold the database's write lock (see db_setup.WriteLock) for a short write
+    transaction that commits inside the block; roll back before letting go if
+    it fails, so the next writer never meets this one's open transaction."""
+    with write_lock(db.engine):
+        try:
+            yield
+        except BaseException:
+            db.session.rollback()
             raise
 
 
