@@ -421,6 +421,21 @@ def run_room(args, app_url: str, app_proc, common: dict) -> dict:
     )
 
 
+def projector_verdict(room: dict) -> str:
+    """How soon the projector showed each posted story, against the 3 s target."""
+    delays = sorted(room["extra"].get("seen_delays", []))
+    overdue = room["extra"].get("overdue", 0)
+    max_delay = delays[-1] if delays else float("nan")
+    p99_delay = delays[int(0.99 * (len(delays) - 1))] if delays else float("nan")
+    return (
+        f"- Projector: {len(delays):,} stories seen, slowest after {max_delay:.2f} s "
+        f"(p99 {p99_delay:.2f} s); {sum(1 for d in delays if d > 3):,} seen later than 3 s "
+        f"and {overdue} never seen though posted more than 3 s before the end "
+        "(target: all within 3 s): "
+        + ("met." if delays and max_delay <= 3 and overdue == 0 else "**missed**.")
+    )
+
+
 def room_figures(room: dict) -> list:
     names = ("room: phone poll", "room: phone post", "room: console poll", "room: projector poll")
     return [
@@ -474,9 +489,7 @@ def main() -> None:
                             + room_figures(room)
                         )
                     )
-                    print(
-                        json.dumps({k: v for k, v in room["extra"].items() if k != "posted"})[:2000]
-                    )
+                    print(projector_verdict(room))
                     return
                 print("ceiling...", flush=True)
                 ceiling = locust(
@@ -530,10 +543,6 @@ def main() -> None:
     ]
     room_table = table([("Room: all requests", r, None, cpu_ms(room, "room"))] + room_figures(room))
     acknowledged = len(post["extra"].get("posted", []))
-    delays = sorted(room["extra"].get("seen_delays", []))
-    overdue = room["extra"].get("overdue", 0)
-    max_delay = delays[-1] if delays else float("nan")
-    p99_delay = delays[int(0.99 * (len(delays) - 1))] if delays else float("nan")
 
     lost = set(post["extra"].get("posted", [])) - distinct
     verdicts = [
@@ -551,11 +560,7 @@ def main() -> None:
         ),
         f"- Room: p99 {r['p99']:.0f} ms (target < 200 ms), {r['errors']} errors (target 0): "
         + ("met." if r["p99"] < 200 and r["errors"] == 0 else "**missed**."),
-        f"- Projector: {len(delays):,} stories seen, slowest after {max_delay:.2f} s "
-        f"(p99 {p99_delay:.2f} s); {sum(1 for d in delays if d > 3):,} seen later than 3 s "
-        f"and {overdue} never seen though posted more than 3 s before the end "
-        "(target: all within 3 s): "
-        + ("met." if delays and max_delay <= 3 and overdue == 0 else "**missed**."),
+        projector_verdict(room),
     ]
     status = room["extra"].get("status", {})
     section = f"""### Results on {"PostgreSQL" if args.postgres else "SQLite"}
