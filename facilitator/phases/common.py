@@ -15,6 +15,7 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -228,21 +229,27 @@ def compose_fragment(
     """The compose box alone, for an htmx post: a fresh form and ``saved`` after a
     post went in (with ``HX-Trigger: live-refresh``, so the board polls for the
     new item at once), or the refused form with its text and errors."""
-    if form is None:
+
+    def rendered() -> str:
+        return render_template(
+            "_compose.html",
+            workshop=workshop,
+            actor=actor,
+            spec=spec,
+            form=form,
+            phase=spec.phase,
+            # Just saved: it was allowed a moment ago (asking again would reload the
+            # workshop the commit expired, for the answer every post already had).
+            can_post=True if saved else ops.can_post(workshop, actor, spec.phase),
+            saved=saved,
+        )
+
+    if form is not None:  # refused: the person's own text and errors
+        html = rendered()
+    else:
         form = spec.form_class(formdata=None)
         spec.prepare_form(form, workshop, actor)
-    html = render_template(
-        "_compose.html",
-        workshop=workshop,
-        actor=actor,
-        spec=spec,
-        form=form,
-        phase=spec.phase,
-        # Just saved: it was allowed a moment ago (asking again would reload the
-        # workshop the commit expired, for the answer every post already had).
-        can_post=True if saved else ops.can_post(workshop, actor, spec.phase),
-        saved=saved,
-    )
+        html = fresh_compose_box(spec, workshop, actor, form, saved, rendered)
     if saved and spec.after_post is not None:
         html += spec.after_post(workshop, actor)
     response = make_response(html, status)
@@ -250,6 +257,27 @@ def compose_fragment(
     if saved:
         response.headers["HX-Trigger"] = "live-refresh"
     return response
+
+
+def fresh_compose_box(spec: PhaseSpec, workshop: Workshop, actor: Actor, form, saved, render):
+    """An empty compose box, rendered once per process for everyone it looks the
+    same to and kept with a hole for the CSRF token (fragments.CSRF_HOLE), filled
+    with each reader's own. After every post its author is sent one, so this is
+    a sixth of a post's work saved (docs/benchmarks.md, fourth pass).
+
+    What it shows depends on the phase, the workshop (its URL), whether the
+    person moderates (the table picker), the form's choices (statements,
+    themes: read afresh for every box, so a new one shows at once) and the
+    message; all of that is the key.
+    """
+    choices = repr([(f.name, getattr(f, "choices", None)) for f in form])
+    key = (spec.phase.value, workshop.id, actor.can_moderate, actor.can_contribute, saved, choices)
+    boxes = current_app.extensions.setdefault("compose_boxes", fragments.Fragments(limit=2_000))
+    html = boxes.get(key)
+    if html is None:
+        html = fragments.punch(render())
+        boxes.put(key, html)
+    return fragments.fill(html)
 
 
 def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
