@@ -225,12 +225,15 @@ def compose_fragment(
     form: FlaskForm | None = None,
     status: int = 200,
     saved: str | None = None,
+    like: FlaskForm | None = None,
 ):
     """The compose box alone, for an htmx post: a fresh form and ``saved`` after a
     post went in (with ``HX-Trigger: live-refresh``, so the board polls for the
-    new item at once), or the refused form with its text and errors."""
+    new item at once), or the refused form with its text and errors. ``like``
+    is a form prepared for the same person and workshop (the one just posted),
+    whose choices the fresh one would have."""
 
-    def rendered() -> str:
+    def rendered(form) -> str:
         return render_template(
             "_compose.html",
             workshop=workshop,
@@ -244,12 +247,17 @@ def compose_fragment(
             saved=saved,
         )
 
-    if form is not None:  # refused: the person's own text and errors
-        html = rendered()
-    else:
+    def fresh_form():
         form = spec.form_class(formdata=None)
         spec.prepare_form(form, workshop, actor)
-        html = fresh_compose_box(spec, workshop, actor, form, saved, rendered)
+        return form
+
+    if form is not None:  # refused: the person's own text and errors
+        html = rendered(form)
+    else:
+        html = fresh_compose_box(
+            spec, workshop, actor, saved, like or fresh_form(), fresh_form, rendered
+        )
     if saved and spec.after_post is not None:
         html += spec.after_post(workshop, actor)
     response = make_response(html, status)
@@ -259,7 +267,7 @@ def compose_fragment(
     return response
 
 
-def fresh_compose_box(spec: PhaseSpec, workshop: Workshop, actor: Actor, form, saved, render):
+def fresh_compose_box(spec, workshop, actor, saved, like, fresh_form, render) -> str:
     """An empty compose box, rendered once per process for everyone it looks the
     same to and kept with a hole for the CSRF token (fragments.CSRF_HOLE), filled
     with each reader's own. After every post its author is sent one, so this is
@@ -267,15 +275,16 @@ def fresh_compose_box(spec: PhaseSpec, workshop: Workshop, actor: Actor, form, s
 
     What it shows depends on the phase, the workshop (its URL), whether the
     person moderates (the table picker), the form's choices (statements,
-    themes: read afresh for every box, so a new one shows at once) and the
-    message; all of that is the key.
+    themes, read afresh for every request, so a new one shows at once: taken
+    from ``like``, a form prepared the same way) and the message; all of that
+    is the key. ``fresh_form()`` and ``render(form)`` make it when it is not kept.
     """
-    choices = repr([(f.name, getattr(f, "choices", None)) for f in form])
+    choices = repr([(f.name, getattr(f, "choices", None)) for f in like])
     key = (spec.phase.value, workshop.id, actor.can_moderate, actor.can_contribute, saved, choices)
     boxes = current_app.extensions.setdefault("compose_boxes", fragments.Fragments(limit=2_000))
     html = boxes.get(key)
     if html is None:
-        html = fragments.punch(render())
+        html = fragments.punch(render(fresh_form()))
         boxes.put(key, html)
     return fragments.fill(html)
 
@@ -299,8 +308,10 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
             f"{folder}/index.html", f"{folder}/_board.html", status, **context
         )
 
-    def compose(workshop: Workshop, actor: Actor, form=None, status: int = 200, saved=None):
-        return compose_fragment(spec, workshop, actor, form, status, saved)
+    def compose(
+        workshop: Workshop, actor: Actor, form=None, status: int = 200, saved=None, like=None
+    ):
+        return compose_fragment(spec, workshop, actor, form, status, saved, like)
 
     def index(workshop_id: int):
         workshop = load_workshop(workshop_id)
@@ -332,7 +343,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
             after_commit=lambda items: fragments.render(workshop, spec, items, actor),
         )
         if is_htmx():
-            return compose(workshop, actor, saved=f"Your {spec.noun} is on the board.")
+            return compose(workshop, actor, saved=f"Your {spec.noun} is on the board.", like=form)
         flash(f"Your {spec.noun} is saved.", "success")
         return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
 
