@@ -430,7 +430,7 @@ def projector_verdict(room: dict) -> str:
     return (
         f"- Projector: {len(delays):,} stories seen, slowest after {max_delay:.2f} s "
         f"(p99 {p99_delay:.2f} s); {sum(1 for d in delays if d > 3):,} seen later than 3 s "
-        f"and {overdue} never seen though posted more than 3 s before the end "
+        f"and {overdue} not shown by a projector poll answered 3 s or more after the post "
         "(target: all within 3 s): "
         + ("met." if delays and max_delay <= 3 and overdue == 0 else "**missed**.")
     )
