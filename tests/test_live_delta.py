@@ -9,6 +9,7 @@ import re
 import urllib.parse
 
 import pytest
+from flask import template_rendered
 from itsdangerous import URLSafeTimedSerializer
 
 from facilitator.extensions import db
@@ -540,9 +541,19 @@ def test_facilitators_consoles_share_one_rendering_each_with_its_own_token(
     item = example_id(app, "Seen by both")
     kept = len(shortcut.fragments)
     first, first_html = poll(fac, url, tags[0])
-    assert len(shortcut.fragments) == kept + 1  # the facilitators' copy, kept once
-    second_delta, second_html = poll(other, url, tags[1])
-    assert len(shortcut.fragments) == kept + 1  # ...and not rendered again
+    # The facilitators' copy and its merge-target option, kept once...
+    assert len(shortcut.fragments) == kept + 2
+    rendered = []
+    with (
+        template_rendered.connected_to(lambda _a, template, _c: rendered.append(template), app),
+        recorded_sql(app) as statements,
+    ):
+        second_delta, second_html = poll(other, url, tags[1])
+    # ...and the other console's delta is put together from them: nothing
+    # rendered, and no story loaded through the ORM (only ids and revisions).
+    assert len(shortcut.fragments) == kept + 2 and rendered == []
+    assert not any("example.title" in s for s in statements), statements
+    assert f'id="merge-target-discovery-{item}"' in second_html
     for delta in (first, second_delta):
         assert delta.headers["X-Live-Delta"] == "1"
     assert f'/discovery/{item}/hide"' in second_html
@@ -556,7 +567,6 @@ def test_a_new_story_is_committed_before_any_template_renders(app, table):
     lock for its SQL alone: its copies are rendered after it commits, and
     stored in a second transaction, so concurrent posts never wait for the
     templates of the one ahead of them."""
-    from flask import template_rendered
     from sqlalchemy import event
 
     wid, ann, _, _, _ = table
@@ -614,3 +624,41 @@ def test_a_story_whose_copies_could_not_be_stored_is_saved_once_and_still_shown(
     delta, html = poll(ben, poll_url(wid), tag)
     assert delta.headers["X-Live-Delta"] == "1" and shortcut.deltas == 0
     assert articles(html) == [f"discovery-{item}"]
+
+
+def test_a_console_delta_from_kept_copies_follows_edits_and_hides(
+    app, facilitator_client, create_facilitator, login, join
+):
+    """Kept console copies are used only for the revision they were rendered at:
+    an edit is rendered afresh for every console, a hide sends the whole board."""
+    fac, wid, _ = facilitator_client
+    other = app.test_client()
+    second = create_facilitator()
+    with app.app_context():
+        db.session.add(WorkshopRole(workshop_id=wid, facilitator_id=second))
+        db.session.commit()
+    login(other, second)
+    ann = app.test_client()
+    join(ann, wid, name="Ann")
+    url = poll_url(wid, mode="console")
+    tags = {c: poll(c, url)[0].headers["ETag"] for c in (fac, other)}
+    post_story(ann, wid, "First words")
+    item = example_id(app, "First words")
+    for console in (fac, other):
+        delta, _ = poll(console, url, tags[console])
+        tags[console] = delta.headers["ETag"]
+    with app.app_context():
+        group = db.session.get(Example, item).group_id
+    ann.post(
+        f"/w/{wid}/discovery/{item}/edit",
+        data={"title": "Second words", "group": str(group)},
+        headers=HX,
+    )
+    for console in (fac, other):
+        delta, html = poll(console, url, tags[console])
+        assert delta.headers["X-Live-Delta"] == "1"
+        assert "Second words" in html and "First words" not in html
+        tags[console] = delta.headers["ETag"]
+    fac.post(f"/w/{wid}/discovery/{item}/hide", headers=HX)
+    whole, html = poll(other, url, tags[other])
+    assert "X-Live-Delta" not in whole.headers and "Second words" in html  # marked hidden

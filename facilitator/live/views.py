@@ -119,15 +119,18 @@ def _delta(workshop: Workshop, actor: Actor, phase: Phase, since: int) -> str:
     """The items changed after ``since``, each rendered alone with ``_live_item.html``
     (and, for facilitators, its merge-target option), from the stored or kept
     copies where they may be shared (services/fragments.py)."""
+    if actor.can_moderate:
+        # Consoles: every item as this process already rendered it for them, if so.
+        kept_delta = fragments.kept_console_delta(SPECS[phase], workshop, since)
+        if kept_delta is not None:
+            return kept_delta
     context = delta_context(SPECS[phase], workshop, actor, since)
     kept = context["kept_html"]
     parts = [
         kept.get(item.id) or fragments.html_for(item, actor, context) for item in context["items"]
     ]
     if actor.can_moderate:
-        parts += [
-            render_template("_merge_target.html", other=i, **context) for i in context["items"]
-        ]
+        parts += [fragments.merge_target_html(i, actor, context) for i in context["items"]]
     return "".join(parts)
 
 

@@ -126,6 +126,51 @@ def html_for(item, actor, context: dict) -> str:
     return fill(html)
 
 
+def merge_target_html(item, actor, context: dict) -> str:
+    """``item``'s option in a console's "merge into" list, kept beside the
+    consoles' copy of the item when that may be kept (it has no token)."""
+    phase = context["phase"].value
+    if not shareable(phase, actor):
+        return render_template("_merge_target.html", other=item, **context)
+    cache = current_app.extensions["live_fragments"]
+    cache_key = (*item_key(phase, item, context["workshop"].layout_revision, actor), "merge")
+    html = cache.get(cache_key)
+    if html is None:
+        html = render_template("_merge_target.html", other=item, **context)
+        cache.put(cache_key, html)
+    return html
+
+
+def kept_console_delta(spec, workshop: Workshop, since: int) -> str | None:
+    """A facilitator console's delta (every changed item, then its merge-target
+    option) from this process's kept copies, with one Core query for the ids and
+    revisions and no ORM; None when any of them is not kept (the caller renders).
+
+    Five consoles in two processes: each item is rendered by the first console
+    poll in each process, and the others' polls are put together here.
+    """
+    phase = spec.phase.value
+    if phase not in SHARED_PHASES:
+        return None
+    model = spec.model
+    rows = db.session.execute(
+        db.select(model.id, model.revision)
+        .where(model.workshop_id == workshop.id, model.revision > since)
+        .order_by(*(spec.order_by or (model.created_at, model.id)))
+    ).all()
+    cache = current_app.extensions["live_fragments"]
+    layout = workshop.layout_revision
+    items, targets = [], []
+    for item_id, revision in rows:
+        base = key(phase, item_id, revision, layout, MODERATORS)
+        html, target = cache.get(base), cache.get((*base, "merge"))
+        if html is None or target is None:
+            return None
+        items.append(html)
+        targets.append(target)
+    return fill("".join(items + targets))
+
+
 #: Stands in kept and stored copies for the CSRF token of whoever is sent them
 #: (an author's copy has their Delete button): a session's token is never
 #: written to the database (backups, replicas), nor served to another session.
