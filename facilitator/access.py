@@ -59,11 +59,36 @@ class Actor:
 
 
 def load_workshop(workshop_id: int) -> Workshop:
-    """The workshop or a 404; deleted (trashed) workshops are gone for everyone."""
-    workshop = db.get_or_404(Workshop, workshop_id)
+    """The workshop or a 404; deleted (trashed) workshops are gone for everyone.
+
+    A browser that joined it gets its participant row in the same query (kept
+    for :func:`joined_participant`): every phone request needs both, and one
+    ORM query fewer is a tenth of a post (docs/benchmarks.md, fourth pass).
+    """
+    token = _joined_token(workshop_id)
+    if token:
+        row = db.session.execute(
+            db.select(Workshop, Participant)
+            .outerjoin(
+                Participant,
+                (Participant.workshop_id == Workshop.id) & (Participant.token == token),
+            )
+            .where(Workshop.id == workshop_id)
+        ).first()
+        if row is None:
+            abort(404)
+        workshop, participant = row
+        g.joined = (workshop_id, token, participant)
+    else:
+        workshop = db.get_or_404(Workshop, workshop_id)
     if workshop.deleted_at is not None:
         abort(404)
     return workshop
+
+
+def _joined_token(workshop_id: int) -> str | None:
+    """The participant token this browser's session holds for ``workshop_id``."""
+    return (session.get(SESSION_KEY) or {}).get(str(workshop_id))
 
 
 def get_in_workshop_or_404(model, item_id: int, workshop: Workshop, message: str | None = None):
@@ -80,9 +105,12 @@ def get_in_workshop_or_404(model, item_id: int, workshop: Workshop, message: str
 
 def joined_participant(workshop: Workshop) -> Participant | None:
     """The participant this browser joined ``workshop`` as, if any."""
-    token = (session.get(SESSION_KEY) or {}).get(str(workshop.id))
+    token = _joined_token(workshop.id)
     if not token:
         return None
+    loaded = g.get("joined")
+    if loaded is not None and loaded[:2] == (workshop.id, token):
+        return loaded[2]  # read with the workshop by load_workshop
     participant = db.session.execute(
         db.select(Participant).filter_by(token=token, workshop_id=workshop.id)
     ).scalar_one_or_none()

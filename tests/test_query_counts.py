@@ -118,7 +118,7 @@ def test_queries_do_not_grow_with_contributions(
 
 
 def test_a_story_post_reads_nothing_back(app, create_workshop, join):
-    """A post is: who is asking, one revision bump, the story, its stored HTML.
+    """A post is: the workshop and who is asking, one revision bump, the story, its stored HTML.
     The answer is rendered from what was just written, not read back."""
     wid = create_workshop()
     phone = app.test_client()
@@ -133,4 +133,7 @@ def test_a_story_post_reads_nothing_back(app, create_workshop, join):
         v for v in verbs[:2] if v.startswith("SELECT")
     ], verbs  # the workshop and the participant, before the write; nothing after
     assert sum("FROM workshop " in s or "FROM workshop\n" in s for s in statements) == 1
+    # The workshop and the person asking come in one query.
+    selects = [s for s in statements if s.lstrip().startswith("SELECT")]
+    assert len(selects) == 1 and "participant" in selects[0], selects
     assert len(statements) <= 6, verbs
