@@ -142,9 +142,14 @@ def seed(url: str) -> tuple[dict, dict]:
     serializer = app.session_interface.get_signing_serializer(app)
     participants = []
     for token in tokens:
-        # The cookie a phone gets from joining: its token, and a CSRF secret.
+        # The cookie a phone holds once it has joined: its token, a CSRF secret,
+        # permanent, and the "_fresh" mark Flask-Login's session protection
+        # writes on its first request. (Without that mark every post had to
+        # sign and send the session again, which no real phone does.)
         with app.test_request_context():
             session["joined"] = {str(wid): token}
+            session.permanent = True
+            session["_fresh"] = False
             csrf = generate_csrf()
             cookie = serializer.dumps(dict(session))
         participants.append({"cookie": f"session={cookie}", "csrf": csrf})

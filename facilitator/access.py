@@ -58,6 +58,18 @@ class Actor:
         return {}
 
 
+#: Built once (composing it cost more than running it): a workshop and the
+#: participant a token names in it, if any.
+_WORKSHOP_AND_PARTICIPANT = (
+    db.select(Workshop, Participant)
+    .outerjoin(
+        Participant,
+        (Participant.workshop_id == Workshop.id) & (Participant.token == db.bindparam("token")),
+    )
+    .where(Workshop.id == db.bindparam("workshop_id"))
+)
+
+
 def load_workshop(workshop_id: int) -> Workshop:
     """The workshop or a 404; deleted (trashed) workshops are gone for everyone.
 
@@ -68,12 +80,7 @@ def load_workshop(workshop_id: int) -> Workshop:
     token = _joined_token(workshop_id)
     if token:
         row = db.session.execute(
-            db.select(Workshop, Participant)
-            .outerjoin(
-                Participant,
-                (Participant.workshop_id == Workshop.id) & (Participant.token == token),
-            )
-            .where(Workshop.id == workshop_id)
+            _WORKSHOP_AND_PARTICIPANT, {"workshop_id": workshop_id, "token": token}
         ).first()
         if row is None:
             abort(404)

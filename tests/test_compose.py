@@ -98,3 +98,16 @@ def test_a_new_choice_shows_in_the_next_box_at_once(app, create_workshop):
     renders, after = compose_renders(app, ann, url, data)
     assert "Everyone has a key worker" not in before
     assert renders == 1 and "Everyone has a key worker" in after
+
+
+def test_a_joined_phone_posting_is_not_sent_its_session_again(app, create_workshop):
+    """Once joined (and its welcome shown), nothing a post does changes the
+    phone's session, so the answer carries no Set-Cookie to sign and send."""
+    wid = create_workshop()
+    ann = app.test_client()
+    token = join(app, ann, wid, name="Ann")
+    response = ann.post(
+        f"/w/{wid}/discovery/new", data={"title": "Quietly", "csrf_token": token}, headers=HX
+    )
+    assert response.status_code == 200 and "is on the board" in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers
