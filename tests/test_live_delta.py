@@ -39,6 +39,15 @@ def post_story(client, wid: int, title: str, **extra):
     return response
 
 
+def edit_story(app, client, wid: int, item: int, title: str):
+    """``client`` retitles story ``item``, leaving it at its table."""
+    with app.app_context():
+        group = db.session.get(Example, item).group_id
+    return client.post(
+        f"/w/{wid}/discovery/{item}/edit", data={"title": title, "group": str(group)}, headers=HX
+    )
+
+
 def poll(client, url: str, tag: str | None = None):
     headers = {**HX, "If-None-Match": tag} if tag else HX
     response = client.get(url, headers=headers)
@@ -507,13 +516,7 @@ def test_an_authors_copy_carries_their_own_token_whoever_changed_it(
     post_story(ann, wid, "Tidied by the facilitator")
     item = example_id(app, "Tidied by the facilitator")
     tag = poll(ann, poll_url(wid))[0].headers["ETag"]
-    with app.app_context():
-        group = db.session.get(Example, item).group_id
-    fac.post(
-        f"/w/{wid}/discovery/{item}/edit",
-        data={"title": "Tidied", "group": str(group)},
-        headers=HX,
-    )
+    edit_story(app, fac, wid, item, "Tidied")
     fac_token = csrf_in(fac.get(f"/w/{wid}/discovery/").get_data(as_text=True))
     ann_copy = stored_copies(app, item)[participant_id(app, wid, "Ann")]
     assert "Tidied" in ann_copy and fac_token not in ann_copy
@@ -523,9 +526,10 @@ def test_an_authors_copy_carries_their_own_token_whoever_changed_it(
     assert "Tidied" in html and is_session_token(app, ann, csrf_in(html))
 
 
-def test_facilitators_consoles_share_one_rendering_each_with_its_own_token(
-    app, facilitator_client, create_facilitator, login, join, shortcut
-):
+@pytest.fixture
+def consoles(app, facilitator_client, create_facilitator, login, join):
+    """Two facilitators' consoles of one workshop and a joined phone:
+    (first console, second console, phone, workshop id, console poll URL)."""
     fac, wid, _ = facilitator_client
     other = app.test_client()
     second = create_facilitator()
@@ -535,7 +539,11 @@ def test_facilitators_consoles_share_one_rendering_each_with_its_own_token(
     login(other, second)
     phone = app.test_client()
     join(phone, wid, name="Ann")
-    url = poll_url(wid, mode="console")
+    return fac, other, phone, wid, poll_url(wid, mode="console")
+
+
+def test_facilitators_consoles_share_one_rendering_each_with_its_own_token(app, consoles, shortcut):
+    fac, other, phone, wid, url = consoles
     tags = [poll(console, url)[0].headers["ETag"] for console in (fac, other)]
     post_story(phone, wid, "Seen by both")
     item = example_id(app, "Seen by both")
@@ -626,34 +634,17 @@ def test_a_story_whose_copies_could_not_be_stored_is_saved_once_and_still_shown(
     assert articles(html) == [f"discovery-{item}"]
 
 
-def test_a_console_delta_from_kept_copies_follows_edits_and_hides(
-    app, facilitator_client, create_facilitator, login, join
-):
+def test_a_console_delta_from_kept_copies_follows_edits_and_hides(app, consoles):
     """Kept console copies are used only for the revision they were rendered at:
     an edit is rendered afresh for every console, a hide sends the whole board."""
-    fac, wid, _ = facilitator_client
-    other = app.test_client()
-    second = create_facilitator()
-    with app.app_context():
-        db.session.add(WorkshopRole(workshop_id=wid, facilitator_id=second))
-        db.session.commit()
-    login(other, second)
-    ann = app.test_client()
-    join(ann, wid, name="Ann")
-    url = poll_url(wid, mode="console")
+    fac, other, ann, wid, url = consoles
     tags = {c: poll(c, url)[0].headers["ETag"] for c in (fac, other)}
     post_story(ann, wid, "First words")
     item = example_id(app, "First words")
     for console in (fac, other):
         delta, _ = poll(console, url, tags[console])
         tags[console] = delta.headers["ETag"]
-    with app.app_context():
-        group = db.session.get(Example, item).group_id
-    ann.post(
-        f"/w/{wid}/discovery/{item}/edit",
-        data={"title": "Second words", "group": str(group)},
-        headers=HX,
-    )
+    edit_story(app, ann, wid, item, "Second words")
     for console in (fac, other):
         delta, html = poll(console, url, tags[console])
         assert delta.headers["X-Live-Delta"] == "1"

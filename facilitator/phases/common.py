@@ -282,11 +282,7 @@ def fresh_compose_box(spec, workshop, actor, saved, like, fresh_form, render) ->
     choices = repr([(f.name, getattr(f, "choices", None)) for f in like])
     key = (spec.phase.value, workshop.id, actor.can_moderate, actor.can_contribute, saved, choices)
     boxes = current_app.extensions.setdefault("compose_boxes", fragments.Fragments(limit=2_000))
-    html = boxes.get(key)
-    if html is None:
-        html = fragments.punch(render(fresh_form()))
-        boxes.put(key, html)
-    return fragments.fill(html)
+    return fragments.fill(boxes.get_or_make(key, lambda: fragments.punch(render(fresh_form()))))
 
 
 def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:

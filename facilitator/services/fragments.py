@@ -63,6 +63,14 @@ class Fragments:
                 self._html.clear()
             self._html[key] = html
 
+    def get_or_make(self, key: tuple, make) -> str:
+        """The HTML kept under ``key``, else ``make()``'s, kept from now on."""
+        html = self._html.get(key)
+        if html is None:
+            html = make()
+            self.put(key, html)
+        return html
+
     def __len__(self) -> int:
         return len(self._html)
 
@@ -119,11 +127,11 @@ def html_for(item, actor, context: dict) -> str:
         return render_template("_live_item.html", item=item, **context)
     cache = current_app.extensions["live_fragments"]
     cache_key = item_key(phase, item, context["workshop"].layout_revision, actor)
-    html = cache.get(cache_key)
-    if html is None:
-        html = punch(render_template("_live_item.html", item=item, **context))
-        cache.put(cache_key, html)
-    return fill(html)
+    return fill(
+        cache.get_or_make(
+            cache_key, lambda: punch(render_template("_live_item.html", item=item, **context))
+        )
+    )
 
 
 def merge_target_html(item, actor, context: dict) -> str:
@@ -134,11 +142,9 @@ def merge_target_html(item, actor, context: dict) -> str:
         return render_template("_merge_target.html", other=item, **context)
     cache = current_app.extensions["live_fragments"]
     cache_key = (*item_key(phase, item, context["workshop"].layout_revision, actor), "merge")
-    html = cache.get(cache_key)
-    if html is None:
-        html = render_template("_merge_target.html", other=item, **context)
-        cache.put(cache_key, html)
-    return html
+    return cache.get_or_make(
+        cache_key, lambda: render_template("_merge_target.html", other=item, **context)
+    )
 
 
 def kept_console_delta(spec, workshop: Workshop, since: int) -> str | None:
