@@ -290,3 +290,29 @@ def test_the_collector_is_paused_during_a_render_and_restored_after(monkeypatch)
         pdf.render_pdf("<p>hi</p>", static_folder=".", static_url_path="/static")
     assert seen == [False, False, False]
     assert gc.isenabled()  # back on, even though the render failed
+
+
+def test_the_html_parser_regex_cache_hits_and_parses_the_same():
+    """tinyhtml5 2.1.0 files its chars_until patterns under the wrong key, so the
+    report's HTML rebuilt one per text run and attribute; pdf installs a cache
+    that is looked up the way it is filled (docs/benchmarks.md, PDF report)."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    import tinyhtml5
+    from tinyhtml5 import inputstream
+
+    cache = inputstream.characters_until_regex
+    assert isinstance(cache, pdf._CharsUntilRegexes)
+    html = (
+        "<p class=\"a b\" id=x data-n='1'>one &amp; two\n\n three</p>"
+        '<a href="#x">link</a><!-- note --><svg width="10"><text x="1">S</text></svg>'
+    )
+    tree = ET.tostring(tinyhtml5.parse(html, namespace_html_elements=False))
+    assert b'<p class="a b" id="x" data-n="1">one &amp; two\n\n three</p>' in tree
+    assert b'<a href="#x">link</a>' in tree and b">S</" in tree
+    # Every key is what chars_until looks up (characters, opposite), never a pattern.
+    assert cache and not any(isinstance(key[0], re.Pattern) for key in cache)
+    size = len(cache)
+    assert ET.tostring(tinyhtml5.parse(html, namespace_html_elements=False)) == tree
+    assert len(cache) == size

@@ -15,12 +15,14 @@ import gc
 import hashlib
 import mimetypes
 import os
+import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from tinyhtml5 import inputstream as _tinyhtml5_inputstream
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -70,6 +72,33 @@ class StaticOnlyFetcher(URLFetcher):
         if not path.is_relative_to(self.root) or not path.is_file():
             raise RefusedFetch(f"no such static file: {relative[:80]!r}")
         return path
+
+
+class _CharsUntilRegexes(dict):
+    """tinyhtml5's ``chars_until`` regex cache, keyed the way it is looked up.
+
+    tinyhtml5 2.1.0 (WeasyPrint's HTML parser) stores each compiled pattern with
+    ``characters = cache[(characters, opposite)] = regex``, which rebinds
+    ``characters`` first and so files the pattern under ``(regex, opposite)``:
+    the lookup never hits, and every text run, attribute name and attribute
+    value rebuilds its pattern character by character. Building the pattern on
+    a miss, exactly as tinyhtml5 does, makes the lookup hit; the parse is the
+    same. Measured on the 500-contribution report HTML: parse 0.147 -> 0.082 s.
+    """
+
+    def __missing__(self, key):
+        characters, opposite = key
+        regex = "".join(f"\\x{ord(character):02x}" for character in characters)
+        if not opposite:
+            regex = f"^{regex}"
+        pattern = self[key] = re.compile(f"[{regex}]+")
+        return pattern
+
+
+# Only while the cache is the plain dict of the buggy versions: a fixed or
+# reworked tinyhtml5 is left alone.
+if type(getattr(_tinyhtml5_inputstream, "characters_until_regex", None)) is dict:
+    _tinyhtml5_inputstream.characters_until_regex = _CharsUntilRegexes()
 
 
 def page_size(name: str | None) -> str:
