@@ -22,7 +22,6 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from tinyhtml5 import inputstream as _tinyhtml5_inputstream
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -95,10 +94,19 @@ class _CharsUntilRegexes(dict):
         return pattern
 
 
-# Only while the cache is the plain dict of the buggy versions: a fixed or
-# reworked tinyhtml5 is left alone.
-if type(getattr(_tinyhtml5_inputstream, "characters_until_regex", None)) is dict:
-    _tinyhtml5_inputstream.characters_until_regex = _CharsUntilRegexes()
+def _fix_tinyhtml5_cache() -> None:
+    """Install :class:`_CharsUntilRegexes`, only while tinyhtml5 is WeasyPrint's
+    parser and its cache the plain dict of the buggy versions: a fixed or
+    reworked tinyhtml5, or another parser, is left alone."""
+    try:
+        from tinyhtml5 import inputstream
+    except ImportError:  # pragma: no cover - a WeasyPrint without tinyhtml5
+        return
+    if type(getattr(inputstream, "characters_until_regex", None)) is dict:
+        inputstream.characters_until_regex = _CharsUntilRegexes()
+
+
+_fix_tinyhtml5_cache()
 
 
 def page_size(name: str | None) -> str:
