@@ -464,6 +464,9 @@ def main() -> None:
     parser.add_argument(
         "--room-only", action="store_true", help="only the room (capacity probes); prints only"
     )
+    parser.add_argument(
+        "--post-only", action="store_true", help="only the posting scenario (A/B runs); prints only"
+    )
     parser.add_argument("--notes", default="", help="a sentence for the doc (e.g. machine quiet)")
     args = parser.parse_args()
     command = "python bench/load.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -495,6 +498,30 @@ def main() -> None:
                         )
                     )
                     print(projector_verdict(room))
+                    return
+                if args.post_only:
+                    post = locust(
+                        app_url, ["PostUser"], label="post", server=app_proc, **burst, **common
+                    )
+                    rows, distinct = posted_rows(url, run)
+                    total = sum(
+                        int(r["Request Count"])
+                        for n, r in post["rows"].items()
+                        if n != "Aggregated"
+                    )
+                    print(
+                        table(
+                            [
+                                (
+                                    "Posting a story",
+                                    figures(post["rows"]["post"]),
+                                    None,
+                                    1000 * post["server_cpu"] / max(1, total),
+                                )
+                            ]
+                        )
+                    )
+                    print(f"{rows:,} rows, {len(distinct):,} distinct")
                     return
                 print("ceiling...", flush=True)
                 ceiling = locust(
