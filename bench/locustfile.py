@@ -235,6 +235,8 @@ class ProjectorUser(_Poller):
     """The projector: polls the wall and notes when each posted story shows up."""
 
     fixed_count = 1
+    # As its page does (templates/projector/_live.html): the wall polls every second.
+    wait_time = constant_pacing(1)
 
     def on_start(self):
         self.login()

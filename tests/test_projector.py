@@ -23,6 +23,9 @@ def test_projector_shows_qr_code_and_join_code(app, facilitator_client):
     assert f'<p class="projector-code" aria-label="Join code">{code}</p>' in html
     assert "<script>" not in html
     assert "site-header" not in html  # the room screen has no navigation chrome
+    # The wall the room watches polls every second (phones and consoles every 2 s).
+    poller = re.search(r'<section id="projector-live"[^>]*>', html).group(0)
+    assert 'hx-trigger="every 1s, live-refresh from:body"' in poller
 
 
 def test_qr_code_as_an_svg_file(app, facilitator_client):
