@@ -245,11 +245,7 @@ def _projector_context(workshop: Workshop, since: int | None = None) -> dict:
     )
     if since is not None:
         stmt = stmt.where(spec.model.revision > since)
-    items = list(
-        db.session.execute(
-            stmt.order_by(*(spec.order_by or (spec.model.created_at, spec.model.id)))
-        ).scalars()
-    )
+    items = list(db.session.execute(stmt.order_by(*spec.ordering)).scalars())
     # A delta (projector/_delta.html) places its items by id: no wall to arrange.
     wall = by_group(items, list(workshop.groups)) if since is None else []
     tallies = vote_tallies(workshop) if phase == Phase.DREAM else []

@@ -86,6 +86,11 @@ class PhaseSpec:
     def folder(self) -> str:
         return self.phase.value
 
+    @property
+    def ordering(self) -> tuple:
+        """How its items are listed: ``order_by``, else oldest first."""
+        return self.order_by or (self.model.created_at, self.model.id)
+
 
 def items_for(spec: PhaseSpec, workshop: Workshop, actor: Actor, since: int | None = None) -> list:
     """The phase's contributions this person may see, oldest first.
@@ -108,7 +113,7 @@ def items_for(spec: PhaseSpec, workshop: Workshop, actor: Actor, since: int | No
         # after loading every table's items.
         gid = actor.participant.group_id
         stmt = stmt.where(db.or_(model.group_id == gid, model.group_id.is_(None)))
-    stmt = stmt.order_by(*(spec.order_by or (model.created_at, model.id)))
+    stmt = stmt.order_by(*spec.ordering)
     return list(db.session.execute(stmt).unique().scalars())
 
 
@@ -233,6 +238,10 @@ def compose_fragment(
     is a form prepared for the same person and workshop (the one just posted),
     whose choices the fresh one would have."""
 
+    # Just saved: it was allowed a moment ago (asking again would reload the
+    # workshop the commit expired, for the answer every post already had).
+    can_post = True if saved else ops.can_post(workshop, actor, spec.phase)
+
     def rendered(form) -> str:
         return render_template(
             "_compose.html",
@@ -241,9 +250,7 @@ def compose_fragment(
             spec=spec,
             form=form,
             phase=spec.phase,
-            # Just saved: it was allowed a moment ago (asking again would reload the
-            # workshop the commit expired, for the answer every post already had).
-            can_post=True if saved else ops.can_post(workshop, actor, spec.phase),
+            can_post=can_post,
             saved=saved,
         )
 
@@ -256,7 +263,7 @@ def compose_fragment(
         html = rendered(form)
     else:
         html = fresh_compose_box(
-            spec, workshop, actor, saved, like or fresh_form(), fresh_form, rendered
+            spec, workshop, actor, (can_post, saved), like or fresh_form(), fresh_form, rendered
         )
     if saved and spec.after_post is not None:
         html += spec.after_post(workshop, actor)
@@ -267,7 +274,7 @@ def compose_fragment(
     return response
 
 
-def fresh_compose_box(spec, workshop, actor, saved, like, fresh_form, render) -> str:
+def fresh_compose_box(spec, workshop, actor, state, like, fresh_form, render) -> str:
     """An empty compose box, rendered once per process for everyone it looks the
     same to and kept with a hole for the CSRF token (fragments.CSRF_HOLE), filled
     with each reader's own. After every post its author is sent one, so this is
@@ -276,11 +283,12 @@ def fresh_compose_box(spec, workshop, actor, saved, like, fresh_form, render) ->
     What it shows depends on the phase, the workshop (its URL), whether the
     person moderates (the table picker), the form's choices (statements,
     themes, read afresh for every request, so a new one shows at once: taken
-    from ``like``, a form prepared the same way) and the message; all of that
-    is the key. ``fresh_form()`` and ``render(form)`` make it when it is not kept.
+    from ``like``, a form prepared the same way) and ``state`` (whether they
+    may post now, and the message); all of that is the key. ``fresh_form()``
+    and ``render(form)`` make it when it is not kept.
     """
     choices = repr([(f.name, getattr(f, "choices", None)) for f in like])
-    key = (spec.phase.value, workshop.id, actor.can_moderate, actor.can_contribute, saved, choices)
+    key = (spec.phase.value, workshop.id, actor.can_moderate, actor.can_contribute, state, choices)
     boxes = current_app.extensions.setdefault("compose_boxes", fragments.Fragments(limit=2_000))
     return fragments.fill(boxes.get_or_make(key, lambda: fragments.punch(render(fresh_form()))))
 

@@ -122,28 +122,27 @@ def viewer_of(cache_key: tuple) -> int:
 def html_for(item, actor, context: dict) -> str:
     """``item`` rendered with ``_live_item.html`` for ``actor``, from the kept copy
     when there is one (and kept, when it may be)."""
-    phase = context["phase"].value
-    if not shareable(phase, actor):
-        return render_template("_live_item.html", item=item, **context)
-    cache = current_app.extensions["live_fragments"]
-    cache_key = item_key(phase, item, context["workshop"].layout_revision, actor)
-    return fill(
-        cache.get_or_make(
-            cache_key, lambda: punch(render_template("_live_item.html", item=item, **context))
-        )
-    )
+    return _kept_or_rendered("_live_item.html", (), item, actor, context, item=item)
 
 
 def merge_target_html(item, actor, context: dict) -> str:
     """``item``'s option in a console's "merge into" list, kept beside the
-    consoles' copy of the item when that may be kept (it has no token)."""
+    consoles' copy of the item when that may be kept."""
+    return _kept_or_rendered("_merge_target.html", ("merge",), item, actor, context, other=item)
+
+
+def _kept_or_rendered(template: str, suffix: tuple, subject, actor, context: dict, **names) -> str:
+    """``template`` rendered for the item ``subject`` (passed to it as ``names``)
+    as ``actor`` sees it, kept per process under the item's key (plus
+    ``suffix``) when that view may be shared, with the CSRF token as a hole
+    filled for each reader."""
     phase = context["phase"].value
     if not shareable(phase, actor):
-        return render_template("_merge_target.html", other=item, **context)
+        return render_template(template, **names, **context)
     cache = current_app.extensions["live_fragments"]
-    cache_key = (*item_key(phase, item, context["workshop"].layout_revision, actor), "merge")
-    return cache.get_or_make(
-        cache_key, lambda: render_template("_merge_target.html", other=item, **context)
+    cache_key = (*item_key(phase, subject, context["workshop"].layout_revision, actor), *suffix)
+    return fill(
+        cache.get_or_make(cache_key, lambda: punch(render_template(template, **names, **context)))
     )
 
 
@@ -162,7 +161,7 @@ def kept_console_delta(spec, workshop: Workshop, since: int) -> str | None:
     rows = db.session.execute(
         db.select(model.id, model.revision)
         .where(model.workshop_id == workshop.id, model.revision > since)
-        .order_by(*(spec.order_by or (model.created_at, model.id)))
+        .order_by(*spec.ordering)
     ).all()
     cache = current_app.extensions["live_fragments"]
     layout = workshop.layout_revision
