@@ -199,7 +199,12 @@
     return false;
   }
 
+  // Once: a poll's answer settles more than one swap (the items and, out of
+  // band, the status), and a second assign() would abort the first navigation.
+  var following = false;
+
   function followTheRoom() {
+    if (following) return;
     var link = document.querySelector("[data-room-moved] [data-room-link]");
     if (!link) return;
     if (hasUnsentText()) {
@@ -207,6 +212,7 @@
       if (note) note.hidden = false;
       return;
     }
+    following = true;
     window.location.assign(link.href);
   }
 
