@@ -8,8 +8,9 @@
 2. Serves the app with gunicorn.conf.py, and a bare Flask app
    (bench/ceiling_app.py) with the very same gunicorn.conf.py: the ceiling.
 3. Drives them with locust (headless; users in bench/locustfile.py):
-   ceiling, unchanged poll (304), posting, and the room (1,000 phones polling
-   every 2 s and posting every 30 s, 5 consoles and a projector).
+   ceiling, unchanged poll (304), posting, the room's ceiling (the bare
+   endpoint polled by 1,006 users at the room's pacing) and the room (1,000
+   phones polling every 2 s and posting every 30 s, 5 consoles and a projector).
 4. Prints requests/s, p50/p95/p99 and errors per scenario with the ratio to
    the ceiling, checks the posted rows (none lost, none doubled), and writes
    the figures, the machine and the command into docs/benchmarks.md
@@ -426,6 +427,25 @@ def run_room(args, app_url: str, app_proc, common: dict) -> dict:
     )
 
 
+def run_room_ceiling(args, ceiling_url: str, ceiling_proc, common: dict) -> dict:
+    """The room's own ceiling: the bare endpoint polled by as many users at the
+    phones' pacing, measured as long: what the harness and the host cost alone."""
+    print("room ceiling...", flush=True)
+    users = args.phones + 6
+    rate = 100  # nothing to join: ramp fast
+    common = {**common, "config": {**common["config"], "measure_seconds": args.duration}}
+    return locust(
+        ceiling_url,
+        ["CeilingRoomUser"],
+        count=users,
+        rate=rate,
+        seconds=args.duration + 3 * max(1, users // rate) + 60,
+        label="room-ceiling",
+        server=ceiling_proc,
+        **common,
+    )
+
+
 def projector_verdict(room: dict) -> str:
     """How soon the projector showed each posted story, against the 3 s target."""
     delays = sorted(room["extra"].get("seen_delays", []))
@@ -490,10 +510,14 @@ def main() -> None:
                 room_common = dict(config=room_config, workdir=workdir)
                 burst = dict(count=args.users, rate=args.users, seconds=args.burst)
                 if args.room_only:
+                    room_ceiling = run_room_ceiling(args, ceiling_url, ceiling_proc, common)
                     room = run_room(args, app_url, app_proc, room_common)
                     print(
                         table(
-                            [("Room: all requests", figures(room["rows"]["Aggregated"]), None, 0.0)]
+                            [
+                                ("Room ceiling", room_aggregate(room_ceiling), None, None),
+                                ("Room: all requests", room_aggregate(room), None, None),
+                            ]
                             + room_figures(room)
                         )
                     )
@@ -552,6 +576,7 @@ def main() -> None:
                     app_url, ["PostUser"], label="post", server=app_proc, **burst, **common
                 )
                 rows, distinct = posted_rows(url, run)
+                room_ceiling = run_room_ceiling(args, ceiling_url, ceiling_proc, common)
                 room = run_room(args, app_url, app_proc, room_common)
                 model = gunicorn_model()
 
@@ -573,7 +598,19 @@ def main() -> None:
         ("Unchanged poll (304)", p, p["rps"] / c["rps"], poll_cpu),
         ("Posting a story (htmx compose box back)", s, s["rps"] / c["rps"], post_cpu),
     ]
-    room_table = table([("Room: all requests", r, None, cpu_ms(room, "room"))] + room_figures(room))
+    rc = room_aggregate(room_ceiling)
+    room_table = table(
+        [
+            (
+                f"Ceiling: bare Flask, {args.phones + 6:,} users at the room's pacing",
+                rc,
+                None,
+                cpu_ms(room_ceiling, "room ceiling"),
+            ),
+            ("Room: all requests", r, None, cpu_ms(room, "room")),
+        ]
+        + room_figures(room)
+    )
     acknowledged = len(post["extra"].get("posted", []))
 
     lost = set(post["extra"].get("posted", [])) - distinct
@@ -591,7 +628,8 @@ def main() -> None:
             "none lost, none duplicated." if rows == len(distinct) and not lost else "**MISMATCH**."
         ),
         f"- Room: p99 {r['p99']:.0f} ms (target < 200 ms), {r['errors']} errors (target 0): "
-        + ("met." if r["p99"] < 200 and r["errors"] == 0 else "**missed**."),
+        + ("met" if r["p99"] < 200 and r["errors"] == 0 else "**missed**")
+        + f"; the bare endpoint at the same pacing: p99 {rc['p99']:.0f} ms.",
         projector_verdict(room),
     ]
     status = room["extra"].get("status", {})
@@ -608,7 +646,7 @@ Python {info["python"]}; {info["versions"]}. Load average when it started: {info
 Database: {"PostgreSQL" if args.postgres else "SQLite (WAL)"}, fresh, one workshop of {GROUPS} groups.
 Serving: gunicorn.conf.py ({model}) for both the app and the ceiling; locust (FastHttpUser)
 on the same machine, so it competes with the servers for the same cores (locust used
-{ceiling["locust_cpu"]:.0f}/{poll["locust_cpu"]:.0f}/{ceiling2["locust_cpu"]:.0f}/{post["locust_cpu"]:.0f}/{room["locust_cpu"]:.0f} CPU-seconds in the five runs).
+{ceiling["locust_cpu"]:.0f}/{poll["locust_cpu"]:.0f}/{ceiling2["locust_cpu"]:.0f}/{post["locust_cpu"]:.0f}/{room_ceiling["locust_cpu"]:.0f}/{room["locust_cpu"]:.0f} CPU-seconds in the six runs).
 Load average when it ended: {" ".join(f"{x:.2f}" for x in os.getloadavg())}.
 {args.notes}
 

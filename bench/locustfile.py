@@ -10,6 +10,8 @@ Scenarios (user classes, picked on locust's command line):
   box rendered back), rotating over 1,000 participants so no one person's rate
   is high. The story itself reaches the poster's board through the delta poll
   the answer triggers (``HX-Trigger: live-refresh``); the room measures that.
+* ``CeilingRoomUser``: the room's ceiling, the bare endpoint polled at the
+  phones' pacing by as many users as the room has.
 * The room: ``PhoneUser`` (joins through the real join form, polls every 2 s,
   posts every 30 s), ``ConsoleUser`` x5 and ``ProjectorUser`` x1 (log in,
   poll every 2 s). The projector records how long each posted story takes
@@ -253,6 +255,19 @@ class ConsoleUser(_Poller):
     @task
     def tick(self):
         self.poll(CONFIG["console_path"], "room: console poll")
+
+
+class CeilingRoomUser(FastHttpUser):
+    """The room's ceiling: as many users at the phones' pacing, on the bare endpoint."""
+
+    wait_time = every(2)
+
+    def on_start(self):
+        ready(self.environment)
+
+    @task
+    def tick(self):
+        self.client.get("/", name="room: ceiling")
 
 
 class ProjectorUser(_Poller):
