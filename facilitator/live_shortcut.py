@@ -52,6 +52,7 @@ from werkzeug.wrappers import Request
 
 from .access import SESSION_KEY
 from .live.conditional import NO_STORE, etag_for, tagged_revision, variant_digest
+from .live_feed import Feeds, changed_since
 from .models import Participant, RenderedItem, Workshop
 from .security import headers_for
 from .services import fragments
@@ -134,6 +135,7 @@ class LivePollShortcut:
         self.security_headers = list(headers_for(app).items())
         self._csrf_field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         self._csrf_signer = None
+        self.feeds = Feeds(lambda phase, params: self._query(f"feed:{phase}", params))
 
     # --- the pieces of the tag ------------------------------------------------
 
@@ -178,6 +180,9 @@ class LivePollShortcut:
                 engine = db.engine
             statements = {"state": REVISION, "participant": PARTICIPANT}
             statements.update({f"{p}:{t}": stmt for (p, t), stmt in CHANGED.items()})
+            statements.update(
+                {f"feed:{p}": changed_since(m) for p, m in fragments.SHARED_PHASES.items()}
+            )
             compiled = {}
             for name, stmt in statements.items():
                 c = stmt.compile(dialect=engine.dialect)
@@ -320,7 +325,15 @@ class LivePollShortcut:
             "layout": layout,
             "phase": board,
         }
-        rows = self._query(f"{board}:{group_id is not None}", params)
+        # Most polls: the tail of what this process last read of the room
+        # (facilitator.live_feed); else the phone's own query, whose stored
+        # copies the feed may have lacked.
+        rows = self.feeds.rows(
+            workshop_id, board, layout, revision, since, group_id, participant_id
+        )
+        if rows is None:
+            rows = self._query(f"{board}:{group_id is not None}", params)
+            self.feeds.learn(workshop_id, board, participant_id, rows)
         parts = []
         for item_id, item_revision, author_id, html in rows:
             if html is None:

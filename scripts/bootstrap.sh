@@ -19,7 +19,8 @@ apt_install() {
 
 if command -v dpkg >/dev/null 2>&1; then
   # WeasyPrint renders with Pango; DejaVu covers accented and non-Latin names.
-  apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+  # HarfBuzz-Subset embeds only the glyphs used (WeasyPrint warns without it).
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 fi
 
 PY="${PYTHON:-python3}"

@@ -403,6 +403,46 @@ def test_every_process_answers_other_phones_from_the_stored_item(app, table, sho
     assert stored_copies(app, item) == {}
 
 
+def test_phones_deltas_come_from_one_read_of_the_room(app, table, shortcut, join):
+    wid, ann, ben, cat, _ = table
+    dan = app.test_client()
+    join(dan, wid, name="Dan", group=0)
+    phones = {"ann": ann, "ben": ben, "cat": cat, "dan": dan}
+    tags = {name: poll(phone, poll_url(wid))[0].headers["ETag"] for name, phone in phones.items()}
+    # The room's first deltas start this process's feed (each phone's own query
+    # answers them); the screens then show a revision at or above its start.
+    post_story(ann, wid, "Before the feed")
+    for name, phone in phones.items():
+        tags[name] = poll(phone, poll_url(wid), tags[name])[0].headers["ETag"]
+    refreshes = shortcut.feeds.refreshes
+
+    post_story(ann, wid, "Read once")
+    item = example_id(app, "Read once")
+    with recorded_sql(app) as statements:
+        answers = {
+            name: poll(phones[name], poll_url(wid), tags[name]) for name in ("ben", "dan", "cat")
+        }
+    # One read of the room's changes for three phones at two tables, not one each.
+    assert len([s for s in statements if "FROM example" in s]) == 1
+    assert shortcut.feeds.refreshes == refreshes + 1
+    everyone = stored_copies(app, item)[0]
+    assert answers["ben"][1] == answers["dan"][1] == everyone
+    assert all(answers[n][0].headers["X-Live-Delta"] == "1" for n in answers)
+    assert articles(answers["cat"][1]) == []  # another table's story
+    # Its author gets her own copy, with her controls, from her own query.
+    _, ann_html = poll(ann, poll_url(wid), tags["ann"])
+    assert f"/discovery/{item}/edit" in ann_html and "Read once" in ann_html
+    # An edit in place reaches the others from the feed too, once, and alone.
+    edit_story(app, ann, wid, item, "Read twice")
+    tags = {n: answers[n][0].headers["ETag"] for n in answers}
+    with recorded_sql(app) as statements:
+        _, ben_html = poll(ben, poll_url(wid), tags["ben"])
+        _, dan_html = poll(dan, poll_url(wid), tags["dan"])
+    assert len([s for s in statements if "FROM example" in s]) == 1
+    assert ben_html == dan_html and "Read twice" in ben_html and "Read once" not in ben_html
+    assert articles(ben_html) == [f"discovery-{item}"]
+
+
 @pytest.mark.parametrize("column", ["revision", "layout_revision"])
 def test_a_stored_copy_of_another_revision_is_never_served(app, table, shortcut, join, column):
     wid, ann, ben, _, _ = table
