@@ -140,7 +140,7 @@ def every(seconds: float):
     lockstep groups of 20, forever: 20 requests in the same millisecond, every
     second, which no room does. Against the bare Flask endpoint, 1,000 such
     users saw p50 21 ms and p99 130 ms; with their phases spread, p50 2 ms and
-    p99 36 ms (docs/benchmarks.md, "The room's own pacing").
+    p99 36 ms (docs/benchmarks.md, "Fifth pass").
     """
 
     def wait(user) -> float:
