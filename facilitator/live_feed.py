@@ -38,25 +38,19 @@ from .services import fragments
 MAX_ENTRIES = 4096
 
 
-def changed_since(model):
-    """Every visible item of the phase changed after ``since``, in revision order,
-    with the copy stored for everyone (NULL when none is current)."""
+def with_stored_copy(model, columns, viewer):
+    """``columns`` of the phase's visible items changed after ``since``, each with
+    ``viewer``'s stored copy when it is of the item's revision and the room's
+    layout (else NULL). The shortcut's per-phone query is built on it too."""
     kept = RenderedItem.__table__
     return (
-        select(
-            model.revision,
-            model.id,
-            model.group_id,
-            model.author_participant_id,
-            model.created_at,
-            kept.c.html,
-        )
+        select(*columns, kept.c.html)
         .outerjoin(
             kept,
             and_(
                 kept.c.phase == bindparam("phase"),
                 kept.c.item_id == model.id,
-                kept.c.viewer == literal_column(str(fragments.NOBODY.id)),
+                kept.c.viewer == viewer,
                 kept.c.workshop_id == model.workshop_id,
                 kept.c.revision == model.revision,
                 kept.c.layout_revision == bindparam("layout"),
@@ -67,8 +61,21 @@ def changed_since(model):
             model.revision > bindparam("since"),
             model.hidden.is_(False),
         )
-        .order_by(model.revision, model.id)
     )
+
+
+def changed_since(model):
+    """Every visible item of the phase changed after ``since``, in revision order,
+    with the copy stored for everyone (NULL when none is current)."""
+    columns = (
+        model.revision,
+        model.id,
+        model.group_id,
+        model.author_participant_id,
+        model.created_at,
+    )
+    everyone = literal_column(str(fragments.NOBODY.id))
+    return with_stored_copy(model, columns, everyone).order_by(model.revision, model.id)
 
 
 @dataclass(slots=True)
@@ -176,9 +183,11 @@ class Feeds:
         try:
             current = self._feeds.get(key)
             if current is not None and current is not feed:
-                if current.layout == feed.layout and current.upto >= revision:
+                if current.layout != feed.layout:
+                    return None  # a new layout's feed took its place: leave it be
+                if current.upto >= revision:
                     return current
-                feed = current if current.layout == feed.layout else feed
+                feed = current
             rows = self._query(
                 key[1],
                 {"workshop_id": key[0], "since": feed.upto, "layout": feed.layout, "phase": key[1]},

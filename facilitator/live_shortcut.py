@@ -46,14 +46,14 @@ from typing import Any
 
 from flask import Flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import and_, bindparam, case, literal_column, or_, select
+from sqlalchemy import bindparam, case, literal_column, or_, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
 from .access import SESSION_KEY
 from .live.conditional import NO_STORE, etag_for, tagged_revision, variant_digest
-from .live_feed import Feeds, changed_since
-from .models import Participant, RenderedItem, Workshop
+from .live_feed import Feeds, changed_since, with_stored_copy
+from .models import Participant, Workshop
 from .security import headers_for
 from .services import fragments
 
@@ -70,30 +70,12 @@ def _changed_items(model, *, at_table: bool):
     """A phone's visible items changed after ``since``, as items_for orders them,
     each with its stored HTML for this phone when that is current (else NULL):
     the author's own copy for their items, everyone's for the rest."""
-    kept = RenderedItem.__table__
     viewer = case(
         (model.author_participant_id == bindparam("participant_id"), bindparam("participant_id")),
         else_=literal_column(str(fragments.NOBODY.id)),
     )
-    stmt = (
-        select(model.id, model.revision, model.author_participant_id, kept.c.html)
-        .outerjoin(
-            kept,
-            and_(
-                kept.c.phase == bindparam("phase"),
-                kept.c.item_id == model.id,
-                kept.c.viewer == viewer,
-                kept.c.workshop_id == model.workshop_id,
-                kept.c.revision == model.revision,
-                kept.c.layout_revision == bindparam("layout"),
-            ),
-        )
-        .where(
-            model.workshop_id == bindparam("workshop_id"),
-            model.revision > bindparam("since"),
-            model.hidden.is_(False),
-        )
-    )
+    columns = (model.id, model.revision, model.author_participant_id)
+    stmt = with_stored_copy(model, columns, viewer)
     if at_table:
         stmt = stmt.where(or_(model.group_id == bindparam("group_id"), model.group_id.is_(None)))
     return stmt.order_by(model.created_at, model.id)
