@@ -158,3 +158,13 @@ def test_one_thread_reads_while_the_others_fall_back(room):
     assert answers == [[(1, 11, None, "<x>")]]
     assert rows(feeds, revision=11, since=10) == [(1, 11, None, "<x>")]
     assert len(room.queries) == 1
+
+
+def test_a_refresh_never_puts_an_older_layouts_feed_back(feeds, room):
+    rows(feeds, revision=10, since=10)
+    old = feeds._feeds[(WID, PHASE)]
+    # Meanwhile another thread saw a layout change and started a new feed.
+    rows(feeds, revision=12, since=12, layout=12)
+    room.change(1, revision=13)
+    assert feeds._refresh((WID, PHASE), old, 13) is None
+    assert feeds._feeds[(WID, PHASE)].layout == 12 and room.queries == []
