@@ -308,14 +308,22 @@ class LivePollShortcut:
             "phase": board,
         }
         # Most polls: the tail of what this process last read of the room
-        # (facilitator.live_feed); else the phone's own query, whose stored
-        # copies the feed may have lacked.
+        # (facilitator.live_feed). If it cannot say, or read an item before its
+        # copies were stored, the phone's own query (which may find them since:
+        # far cheaper than Flask rendering the item), whose copies it learns.
         rows = self.feeds.rows(
             workshop_id, board, layout, revision, since, group_id, participant_id
         )
-        if rows is None:
+        body = None if rows is None else self._assemble(rows, board, layout, participant_id)
+        if body is None:
             rows = self._query(f"{board}:{group_id is not None}", params)
             self.feeds.learn(workshop_id, board, participant_id, rows)
+            body = self._assemble(rows, board, layout, participant_id)
+        return body
+
+    def _assemble(self, rows, board: str, layout: int, participant_id: int) -> str | None:
+        """The delta's HTML from each row's copy (stored, or kept in this process
+        since Flask rendered it), or None when one has neither."""
         parts = []
         for item_id, item_revision, author_id, html in rows:
             if html is None:

@@ -674,6 +674,42 @@ def test_a_story_whose_copies_could_not_be_stored_is_saved_once_and_still_shown(
     assert articles(html) == [f"discovery-{item}"]
 
 
+def test_a_copy_stored_after_the_feed_read_its_story_is_found_without_flask(
+    app, table, shortcut, join, monkeypatch
+):
+    """Under load a story's copies can land just after a feed read it: the
+    phone's own query finds them (no render in Flask), and the feed learns them."""
+    wid, ann, ben, cat, _ = table
+    dan, eve = app.test_client(), app.test_client()
+    join(dan, wid, name="Dan", group=0)
+    join(eve, wid, name="Eve", group=0)
+    phones = {"ben": ben, "dan": dan, "eve": eve}
+    tags = {name: poll(phone, poll_url(wid))[0].headers["ETag"] for name, phone in phones.items()}
+    post_story(cat, wid, "Starts the feed")  # at another table
+    for name, phone in phones.items():
+        tags[name] = poll(phone, poll_url(wid), tags[name])[0].headers["ETag"]
+
+    answered = shortcut.deltas
+    held, store = [], fragments.store
+    monkeypatch.setattr(fragments, "store", lambda workshop, rendered: held.append(rendered))
+    post_story(ann, wid, "Stored late")
+    item = example_id(app, "Stored late")
+    _, ben_html = poll(ben, poll_url(wid), tags["ben"])  # the feed reads it, copy-less
+    assert "Stored late" in ben_html and shortcut.deltas == answered  # so Flask rendered it
+    with app.app_context():
+        store(db.session.get(Workshop, wid), held[0])
+        db.session.commit()
+    shortcut.fragments._html.clear()  # as in a process that rendered nothing
+
+    dan_delta, dan_html = poll(dan, poll_url(wid), tags["dan"])
+    assert dan_delta.headers["X-Live-Delta"] == "1" and shortcut.deltas == answered + 1
+    assert dan_html == stored_copies(app, item)[0]
+    with recorded_sql(app) as statements:
+        _, eve_html = poll(eve, poll_url(wid), tags["eve"])
+    assert eve_html == dan_html and shortcut.deltas == answered + 2
+    assert not [s for s in statements if "FROM example" in s]  # learnt by the feed
+
+
 def test_a_console_delta_from_kept_copies_follows_edits_and_hides(app, consoles):
     """Kept console copies are used only for the revision they were rendered at:
     an edit is rendered afresh for every console, a hide sends the whole board."""
