@@ -92,6 +92,10 @@ class Entry:
     html: str | None
 
 
+def _revision(entry: Entry) -> int:
+    return entry.revision
+
+
 @dataclass(slots=True, frozen=True)
 class Feed:
     """A workshop phase's changes above ``base``, complete up to ``upto``, for one layout.
@@ -104,7 +108,6 @@ class Feed:
     base: int
     upto: int
     entries: list[Entry] = field(default_factory=list)
-    revisions: list[int] = field(default_factory=list)
     latest: dict[int, Entry] = field(default_factory=dict)
 
 
@@ -143,7 +146,7 @@ class Feeds:
             feed = self._refresh(key, feed, revision)
             if feed is None or since < feed.base:  # busy, or it just dropped that far
                 return None
-        start = bisect.bisect_right(feed.revisions, since)
+        start = bisect.bisect_right(feed.entries, since, key=_revision)
         chosen: dict[int, Entry] = {}
         for entry in feed.entries[start:]:
             if group_id is not None and entry.group_id not in (group_id, None):
@@ -208,15 +211,8 @@ class Feeds:
                 latest = {e.item_id: e for e in entries}
             # Seeing ``revision`` (read before this query) means seeing all below
             # it; anything newer that came along is in the entries too.
-            upto = max([revision, feed.upto] + [e.revision for e in entries[-1:]])
-            fresh = Feed(
-                layout=feed.layout,
-                base=base,
-                upto=upto,
-                entries=entries,
-                revisions=[e.revision for e in entries],
-                latest=latest,
-            )
+            upto = max(revision, feed.upto, entries[-1].revision if entries else 0)
+            fresh = Feed(layout=feed.layout, base=base, upto=upto, entries=entries, latest=latest)
             self._feeds[key] = fresh
             return fresh
         finally:
