@@ -299,6 +299,12 @@ def locust(
     }
 
 
+def cpu_ms(result: dict) -> float:
+    """Server CPU milliseconds per request over a locust run (its setup requests too)."""
+    total = sum(int(r["Request Count"]) for n, r in result["rows"].items() if n != "Aggregated")
+    return 1000 * result["server_cpu"] / max(1, total)
+
+
 def room_aggregate(room: dict) -> dict:
     """Requests/s and exact percentiles over the room's own requests (not setup)."""
     extra = room["extra"]
@@ -379,9 +385,9 @@ def table(results: list[tuple[str, dict, float | None, float]]) -> str:
         "| Scenario | Requests | Errors | Req/s | p50 ms | p95 ms | p99 ms | max ms | vs ceiling | server CPU ms/req |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, f, ratio, cpu_ms in results:
+    for name, f, ratio, cpu_each in results:
         shown = f"{ratio:.0%}" if ratio is not None else ""
-        cpu = f"{cpu_ms:.2f}" if cpu_ms is not None else ""
+        cpu = f"{cpu_each:.2f}" if cpu_each is not None else ""
         lines.append(
             f"| {name} | {f['requests']:,} | {f['errors']} | {f['rps']:,.0f} | {f['p50']:.0f} "
             f"| {f['p95']:.0f} | {f['p99']:.0f} | {f['max']:.0f} | {shown} | {cpu} |"
@@ -528,23 +534,13 @@ def main() -> None:
                         app_url, ["PostUser"], label="post", server=app_proc, **burst, **common
                     )
                     rows, distinct = posted_rows(url, run)
-                    total = sum(
-                        int(r["Request Count"])
-                        for n, r in post["rows"].items()
-                        if n != "Aggregated"
+                    post_row = (
+                        "Posting a story",
+                        figures(post["rows"]["post"]),
+                        None,
+                        cpu_ms(post),
                     )
-                    print(
-                        table(
-                            [
-                                (
-                                    "Posting a story",
-                                    figures(post["rows"]["post"]),
-                                    None,
-                                    1000 * post["server_cpu"] / max(1, total),
-                                )
-                            ]
-                        )
-                    )
+                    print(table([post_row]))
                     print(f"{rows:,} rows, {len(distinct):,} distinct")
                     return
                 print("ceiling...", flush=True)
@@ -580,21 +576,17 @@ def main() -> None:
                 room = run_room(args, app_url, app_proc, room_common)
                 model = gunicorn_model()
 
-    def cpu_ms(result: dict, name: str) -> float:
-        total = sum(int(r["Request Count"]) for n, r in result["rows"].items() if n != "Aggregated")
-        return 1000 * result["server_cpu"] / max(1, total)
-
     c1 = figures(ceiling["rows"]["ceiling"])
     c2 = figures(ceiling2["rows"]["ceiling"])
     c = {"rps": (c1["rps"] + c2["rps"]) / 2}
-    ceiling_cpu = (cpu_ms(ceiling, "ceiling") + cpu_ms(ceiling2, "ceiling")) / 2
+    ceiling_cpu = (cpu_ms(ceiling) + cpu_ms(ceiling2)) / 2
     p = figures(poll["rows"]["poll (unchanged)"])
     s = figures(post["rows"]["post"])
     r = room_aggregate(room)
-    poll_cpu, post_cpu = cpu_ms(poll, "poll"), cpu_ms(post, "post")
+    poll_cpu, post_cpu = cpu_ms(poll), cpu_ms(post)
     results = [
-        ("Ceiling: bare Flask, constant string (before)", c1, None, cpu_ms(ceiling, "ceiling")),
-        ("Ceiling again (after the poll run)", c2, None, cpu_ms(ceiling2, "ceiling")),
+        ("Ceiling: bare Flask, constant string (before)", c1, None, cpu_ms(ceiling)),
+        ("Ceiling again (after the poll run)", c2, None, cpu_ms(ceiling2)),
         ("Unchanged poll (304)", p, p["rps"] / c["rps"], poll_cpu),
         ("Posting a story (htmx compose box back)", s, s["rps"] / c["rps"], post_cpu),
     ]
@@ -605,9 +597,9 @@ def main() -> None:
                 f"Ceiling: bare Flask, {args.phones + 6:,} users at the room's pacing",
                 rc,
                 None,
-                cpu_ms(room_ceiling, "room ceiling"),
+                cpu_ms(room_ceiling),
             ),
-            ("Room: all requests", r, None, cpu_ms(room, "room")),
+            ("Room: all requests", r, None, cpu_ms(room)),
         ]
         + room_figures(room)
     )
