@@ -7,8 +7,11 @@
    workshop with 10 groups and 1,000 participants.
 2. Serves the app with gunicorn.conf.py, and a bare Flask app
    (bench/ceiling_app.py) with the very same gunicorn.conf.py: the ceiling.
+   Beside them, bench/post_floor_app.py: the least a validated, stored,
+   rendered post costs on this stack, nothing of the app around it.
 3. Drives them with locust (headless; users in bench/locustfile.py):
-   ceiling, unchanged poll (304), posting, the room's ceiling (the bare
+   ceiling, unchanged poll (304), posting, the stack's floor for a post
+   (the same story to the floor app), the room's ceiling (the bare
    endpoint polled by 1,006 users at the room's pacing) and the room (1,000
    phones polling every 2 s and posting every 30 s, 5 consoles and a projector).
 4. Prints requests/s, p50/p95/p99 and errors per scenario with the ratio to
@@ -511,6 +514,7 @@ def main() -> None:
             with (
                 gunicorn("facilitator:create_app()", app_env, "/healthz") as (app_url, app_proc),
                 gunicorn("bench.ceiling_app:app", {}, "/") as (ceiling_url, ceiling_proc),
+                gunicorn("bench.post_floor_app:app", app_env, "/form") as (floor_url, floor_proc),
             ):
                 common = dict(config=config, workdir=workdir)
                 room_common = dict(config=room_config, workdir=workdir)
@@ -534,14 +538,24 @@ def main() -> None:
                         app_url, ["PostUser"], label="post", server=app_proc, **burst, **common
                     )
                     rows, distinct = posted_rows(url, run)
-                    post_row = (
-                        "Posting a story",
-                        figures(post["rows"]["post"]),
-                        None,
-                        cpu_ms(post),
+                    floor = locust(
+                        floor_url,
+                        ["FloorPostUser"],
+                        label="floor",
+                        server=floor_proc,
+                        **burst,
+                        **common,
                     )
-                    print(table([post_row]))
-                    print(f"{rows:,} rows, {len(distinct):,} distinct")
+                    s, f = figures(post["rows"]["post"]), figures(floor["rows"]["floor post"])
+                    print(
+                        table(
+                            [
+                                ("Posting a story", s, s["rps"] / f["rps"], cpu_ms(post)),
+                                ("The stack's floor for a post", f, None, cpu_ms(floor)),
+                            ]
+                        )
+                    )
+                    print(f"{rows:,} rows, {len(distinct):,} distinct; ratio = app / floor")
                     return
                 print("ceiling...", flush=True)
                 ceiling = locust(
@@ -572,6 +586,15 @@ def main() -> None:
                     app_url, ["PostUser"], label="post", server=app_proc, **burst, **common
                 )
                 rows, distinct = posted_rows(url, run)
+                print("the stack's floor for a post...", flush=True)
+                floor = locust(
+                    floor_url,
+                    ["FloorPostUser"],
+                    label="floor",
+                    server=floor_proc,
+                    **burst,
+                    **common,
+                )
                 room_ceiling = run_room_ceiling(args, ceiling_url, ceiling_proc, common)
                 room = run_room(args, app_url, app_proc, room_common)
                 model = gunicorn_model()
@@ -583,12 +606,19 @@ def main() -> None:
     p = figures(poll["rows"]["poll (unchanged)"])
     s = figures(post["rows"]["post"])
     r = room_aggregate(room)
-    poll_cpu, post_cpu = cpu_ms(poll), cpu_ms(post)
+    f = figures(floor["rows"]["floor post"])
+    poll_cpu, post_cpu, floor_cpu = cpu_ms(poll), cpu_ms(post), cpu_ms(floor)
     results = [
         ("Ceiling: bare Flask, constant string (before)", c1, None, cpu_ms(ceiling)),
         ("Ceiling again (after the poll run)", c2, None, cpu_ms(ceiling2)),
         ("Unchanged poll (304)", p, p["rps"] / c["rps"], poll_cpu),
         ("Posting a story (htmx compose box back)", s, s["rps"] / c["rps"], post_cpu),
+        (
+            "The stack's floor for a post (bench/post_floor_app.py)",
+            f,
+            f["rps"] / c["rps"],
+            floor_cpu,
+        ),
     ]
     rc = room_aggregate(room_ceiling)
     room_table = table(
@@ -612,7 +642,11 @@ def main() -> None:
         + f"; by CPU per request {ceiling_cpu / poll_cpu:.0%} of the ceiling.",
         f"- Posting: {s['rps'] / c['rps']:.0%} of the ceiling's requests/s (target >= 35%): "
         + ("met" if s["rps"] / c["rps"] >= TARGETS["post"] else "**missed**")
-        + f"; by CPU per request {ceiling_cpu / post_cpu:.0%} of the ceiling.",
+        + f"; by CPU per request {ceiling_cpu / post_cpu:.0%} of the ceiling. "
+        f"The stack's own floor for a post (session, CSRF, WTForms, ORM insert, commit, "
+        f"render; nothing of the app) reaches {f['rps'] / c['rps']:.0%} of the ceiling "
+        f"({floor_cpu:.2f} ms CPU per post); the app's post runs at "
+        f"{s['rps'] / f['rps']:.0%} of that floor.",
         f"- Posted rows: {acknowledged:,} posts acknowledged (200, saying it is on the "
         f"board), {rows:,} rows in the database, {len(distinct):,} distinct, "
         f"{len(lost)} acknowledged but missing: "
@@ -638,7 +672,7 @@ Python {info["python"]}; {info["versions"]}. Load average when it started: {info
 Database: {"PostgreSQL" if args.postgres else "SQLite (WAL)"}, fresh, one workshop of {GROUPS} groups.
 Serving: gunicorn.conf.py ({model}) for both the app and the ceiling; locust (FastHttpUser)
 on the same machine, so it competes with the servers for the same cores (locust used
-{ceiling["locust_cpu"]:.0f}/{poll["locust_cpu"]:.0f}/{ceiling2["locust_cpu"]:.0f}/{post["locust_cpu"]:.0f}/{room_ceiling["locust_cpu"]:.0f}/{room["locust_cpu"]:.0f} CPU-seconds in the six runs).
+{"/".join(f"{r['locust_cpu']:.0f}" for r in (ceiling, poll, ceiling2, post, floor, room_ceiling, room))} CPU-seconds in the seven runs).
 Load average when it ended: {" ".join(f"{x:.2f}" for x in os.getloadavg())}.
 {args.notes}
 

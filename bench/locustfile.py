@@ -8,7 +8,10 @@ Scenarios (user classes, picked on locust's command line):
   304), each user as a different joined participant.
 * ``PostUser``: posting a story (CSRF token, validation, insert, the compose
   box rendered back), rotating over 1,000 participants so no one person's rate
-  is high. The story itself reaches the poster's board through the delta poll
+  is high.
+* ``FloorPostUser``: the same story posted to bench/post_floor_app.py, the
+  least such a post costs on this stack (session, CSRF, WTForms, ORM insert,
+  commit, render), for how much of the gap to the ceiling is the stack's own. The story itself reaches the poster's board through the delta poll
   the answer triggers (``HX-Trigger: live-refresh``); the room measures that.
 * ``CeilingRoomUser``: the room's ceiling, the bare endpoint polled at the
   phones' pacing by as many users as the room has.
@@ -127,6 +130,28 @@ class PostUser(FastHttpUser):
                 response.success()
             else:
                 response.failure(f"post answered {response.status_code}")
+
+
+class FloorPostUser(FastHttpUser):
+    """The same story posted to bench/post_floor_app.py, the stack's floor for a post."""
+
+    wait_time = constant(0)
+
+    def on_start(self):
+        page = self.client.get("/form", name="setup: floor form").text or ""
+        self.csrf = CSRF_INPUT.search(page).group(1)  # the session cookie stays in the jar
+
+    @task
+    def post(self):
+        marker = f"bm{RUN}x{next(_marker)}"
+        body = story(marker) + "&" + urlencode({"csrf_token": self.csrf})
+        with self.client.post(
+            "/post", data=body, headers=FORM, name="floor post", catch_response=True
+        ) as response:
+            if response.status_code == 200 and "on the board" in (response.text or ""):
+                response.success()
+            else:
+                response.failure(f"floor post answered {response.status_code}")
 
 
 def every(seconds: float):
