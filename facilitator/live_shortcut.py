@@ -92,6 +92,11 @@ CHANGED = {
 SESSION_MEMORY = 60.0
 MAX_SESSIONS = 20_000
 
+#: How many URLs' routes are remembered (polls use a few; anything else with an
+#: If-None-Match, such as a static file, must not grow it without bound).
+MAX_ROUTES = 4096
+_UNKNOWN = object()
+
 #: The poll endpoints whose 304 this middleware may answer.
 POLL_ENDPOINTS = frozenset({"live.poll", "live.projector_live"})
 
@@ -112,6 +117,7 @@ class LivePollShortcut:
         self._local = threading.local()
         self._serializer = None
         self._sessions: dict[str, tuple[dict, float]] = {}
+        self._routes: dict[tuple, tuple[str, dict] | None] = {}
         self.hits = 0
         self.deltas = 0
         self.security_headers = list(headers_for(app).items())
@@ -190,6 +196,28 @@ class LivePollShortcut:
         self._participants[cache_key] = (found, layout)
         return found
 
+    def route(self, environ) -> tuple[str, dict] | None:
+        """(endpoint, arguments) of a poll URL, matched by the app's own URL map;
+        None for any other URL.
+
+        A room polls a handful of URLs (one per workshop and phase) thousands
+        of times a minute, and matching against every route was a third of a
+        delta answer's own cost: matches are kept per host and path (bounded).
+        """
+        key = (environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"))
+        known = self._routes.get(key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
+        try:
+            endpoint, args = self.app.url_map.bind_to_environ(environ).match()
+            found = (endpoint, args) if endpoint in POLL_ENDPOINTS else None
+        except HTTPException:
+            found = None
+        if len(self._routes) >= MAX_ROUTES:
+            self._routes.clear()
+        self._routes[key] = found
+        return found
+
     def session(self, request: Request) -> dict[str, Any] | None:
         """The session's contents, or None when the cookie does not verify.
 
@@ -236,12 +264,10 @@ class LivePollShortcut:
     def answer(self, environ) -> tuple[str, list[tuple[str, str]], list[bytes]] | None:
         """A 304 when the poller's tag is current, a delta from shared fragments
         when that is all it needs; None to let Flask answer."""
-        try:
-            endpoint, args = self.app.url_map.bind_to_environ(environ).match()
-        except HTTPException:
+        matched = self.route(environ)
+        if matched is None:
             return None
-        if endpoint not in POLL_ENDPOINTS:
-            return None
+        endpoint, args = matched
         request = Request(environ)
         session = self.session(request)
         if session is None:
@@ -266,8 +292,15 @@ class LivePollShortcut:
             return "304 NOT MODIFIED", headers, []
         if endpoint != "live.poll" or user or not token:
             return None
-        body = self.delta(request, args, workshop_id, viewer, token, revision, layout, phase)
-        if body is not None and fragments.CSRF_HOLE in body:
+        found = self.delta(request, args, workshop_id, viewer, token, revision, layout, phase)
+        if found is None:
+            return None
+        body, upto = found
+        if upto is not None:
+            # A story whose copies its post has not stored yet is left for the
+            # next poll: this answer is what the screen shows up to just before it.
+            headers[0] = ("ETag", f'"{etag_for(workshop_id, request.full_path, viewer, upto)}"')
+        if fragments.CSRF_HOLE in body:
             # Their own items' Delete buttons: their session's token, as Flask-WTF
             # would give it (without one, Flask answers and makes it).
             csrf = self.csrf_token(session)
@@ -284,7 +317,9 @@ class LivePollShortcut:
         return "200 OK", headers, [body]
 
     def delta(self, request, args, workshop_id, viewer, token, revision, layout, phase):
-        """A phone's delta built from shared fragments, or None (Flask renders it)."""
+        """A phone's delta built from shared fragments, and the revision to tag it
+        with when that is not the room's (see :meth:`_assemble`); or None (Flask
+        renders it)."""
         board = args["phase_name"]
         # The phone's page is the room's phase (else Flask tells it the room moved on).
         if board != phase or board not in fragments.SHARED_PHASES:
@@ -314,17 +349,32 @@ class LivePollShortcut:
         rows = self.feeds.rows(
             workshop_id, board, layout, revision, since, group_id, participant_id
         )
-        body = None if rows is None else self._assemble(rows, board, layout, participant_id)
-        if body is None:
+        found = None if rows is None else self._assemble(rows, board, layout, participant_id)
+        if found is None:
             rows = self._query(f"{board}:{group_id is not None}", params)
             self.feeds.learn(workshop_id, board, participant_id, rows)
-            body = self._assemble(rows, board, layout, participant_id)
-        return body
+            found = self._assemble(rows, board, layout, participant_id, since)
+        return found
 
-    def _assemble(self, rows, board: str, layout: int, participant_id: int) -> str | None:
+    def _assemble(
+        self, rows, board: str, layout: int, participant_id: int, since: int | None = None
+    ) -> tuple[str, int | None] | None:
         """The delta's HTML from each row's copy (stored, or kept in this process
-        since Flask rendered it), or None when one has neither."""
+        since Flask rendered it), and None for "tag it with the room's revision".
+
+        A row with neither copy is a story whose post has committed it but not
+        yet stored its copies (a second, short transaction: a busy room sees
+        that gap on every post). Without ``since`` that makes the answer None.
+        With it, the items changed before that story are the answer, tagged
+        with the revision just below it: the next poll asks from there and finds
+        the story (its copies stored by then), so in a busy room the phones of
+        its table do not each have Flask render it meanwhile. That happens once
+        per story and screen: a screen already tagged just below it is answered
+        by Flask, so a copy that is never stored (its transaction lost a lock)
+        costs one poll's wait, not the story.
+        """
         parts = []
+        pending = None  # the lowest revision of a row without a copy
         for item_id, item_revision, author_id, html in rows:
             if html is None:
                 # Not stored as of this layout: one Flask rendered since, here?
@@ -333,9 +383,16 @@ class LivePollShortcut:
                 cache_key = fragments.key(board, item_id, item_revision, layout, author)
                 html = self.fragments.get(cache_key)
                 if html is None:
-                    return None
-            parts.append(html)
-        return "".join(parts)
+                    if since is None:
+                        return None
+                    pending = item_revision if pending is None else min(pending, item_revision)
+            parts.append((item_revision, html))
+        if pending is None:
+            return "".join(html for _, html in parts), None
+        if pending - 1 == since:
+            return None
+        # Edits in place of older items may carry revisions above it: next time.
+        return "".join(html for revision, html in parts if revision < pending), pending - 1
 
     def csrf_token(self, session: dict) -> str | None:
         """The session's CSRF token signed as flask_wtf.csrf.generate_csrf signs it."""

@@ -710,6 +710,41 @@ def test_a_copy_stored_after_the_feed_read_its_story_is_found_without_flask(
     assert not [s for s in statements if "FROM example" in s]  # learnt by the feed
 
 
+def test_a_story_whose_copies_are_not_stored_yet_waits_one_poll_not_for_flask(
+    app, table, shortcut, join, monkeypatch
+):
+    """Between a post's commit and its copies' commit, phones at its table get
+    what came before it, tagged just below it, from the shortcut; the next poll
+    brings it (from Flask if its copies never came, as here)."""
+    wid, ann, ben, cat, _ = table
+    dan = app.test_client()
+    join(dan, wid, name="Dan", group=0)
+    tags = {p: poll(p, poll_url(wid))[0].headers["ETag"] for p in (ben, dan)}
+    post_story(cat, wid, "Starts the feed")  # at another table
+    post_story(ann, wid, "Seen at once")
+    monkeypatch.setattr(fragments, "store", lambda workshop, rendered: None)
+    post_story(ann, wid, "Stored late")
+    with app.app_context():
+        revision = db.session.get(Workshop, wid).revision
+    seen, late = example_id(app, "Seen at once"), example_id(app, "Stored late")
+
+    answered = shortcut.deltas
+    first, html_first = poll(ben, poll_url(wid), tags[ben])
+    assert shortcut.deltas == answered + 1 and first.headers["X-Live-Delta"] == "1"
+    assert articles(html_first) == [f"discovery-{seen}"]
+    assert first.headers["ETag"].startswith(f'"r{revision - 1}-')  # just below "Stored late"
+
+    second, html_second = poll(ben, poll_url(wid), first.headers["ETag"])
+    assert shortcut.deltas == answered + 1  # already waited once: Flask renders it
+    assert second.headers["X-Live-Delta"] == "1" and articles(html_second) == [f"discovery-{late}"]
+    assert second.headers["ETag"].startswith(f'"r{revision}-')
+
+    # Flask kept the copy it rendered: Dan's whole delta comes from the shortcut.
+    third, html_third = poll(dan, poll_url(wid), tags[dan])
+    assert shortcut.deltas == answered + 2 and third.headers["ETag"].startswith(f'"r{revision}-')
+    assert articles(html_third) == [f"discovery-{seen}", f"discovery-{late}"]
+
+
 def test_a_console_delta_from_kept_copies_follows_edits_and_hides(app, consoles):
     """Kept console copies are used only for the revision they were rendered at:
     an edit is rendered afresh for every console, a hide sends the whole board."""

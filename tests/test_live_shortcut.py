@@ -95,6 +95,40 @@ def test_other_conditional_requests_pass_through(client, shortcut):
     assert shortcut.hits == 0
 
 
+def test_routes_are_remembered_per_path_and_bounded(app, shortcut, monkeypatch):
+    """Poll URLs are matched once by the app's URL map; other URLs are never
+    answered; a flood of distinct paths cannot grow the memory past its bound."""
+    from werkzeug.test import EnvironBuilder
+
+    import facilitator.live_shortcut as module
+
+    def environ(path: str) -> dict:
+        return EnvironBuilder(path=path, query_string="room=discovery").get_environ()
+
+    matched = []
+    real_bind = app.url_map.bind_to_environ
+    monkeypatch.setattr(
+        app.url_map,
+        "bind_to_environ",
+        lambda env: matched.append(env["PATH_INFO"]) or real_bind(env),
+    )
+    for _ in range(3):
+        assert shortcut.route(environ("/w/7/live/dream")) == (
+            "live.poll",
+            {"workshop_id": 7, "phase_name": "dream"},
+        )
+        assert shortcut.route(environ("/w/7/projector/live"))[0] == "live.projector_live"
+        assert shortcut.route(environ("/w/7/discovery/")) is None  # a board, not a poll
+        assert shortcut.route(environ("/no/such/page")) is None
+    assert sorted(matched) == sorted(
+        ["/w/7/live/dream", "/w/7/projector/live", "/w/7/discovery/", "/no/such/page"]
+    )
+    monkeypatch.setattr(module, "MAX_ROUTES", 3)
+    for n in range(10):
+        shortcut.route(environ(f"/static/{n}.css"))
+    assert len(shortcut._routes) <= 3
+
+
 def test_first_polls_in_parallel_threads_all_get_the_revision(app, create_workshop):
     """gunicorn threads hit a fresh worker at once: none may see a half-prepared query."""
     from concurrent.futures import ThreadPoolExecutor
