@@ -519,6 +519,11 @@ def main() -> None:
                 common = dict(config=config, workdir=workdir)
                 room_common = dict(config=room_config, workdir=workdir)
                 burst = dict(count=args.users, rate=args.users, seconds=args.burst)
+
+                def scenario(url: str, proc, user: str, label: str) -> dict:
+                    """One throughput scenario: ``user`` back to back against ``url``."""
+                    return locust(url, [user], label=label, server=proc, **burst, **common)
+
                 if args.room_only:
                     room_ceiling = run_room_ceiling(args, ceiling_url, ceiling_proc, common)
                     room = run_room(args, app_url, app_proc, room_common)
@@ -534,18 +539,9 @@ def main() -> None:
                     print(projector_verdict(room))
                     return
                 if args.post_only:
-                    post = locust(
-                        app_url, ["PostUser"], label="post", server=app_proc, **burst, **common
-                    )
+                    post = scenario(app_url, app_proc, "PostUser", "post")
                     rows, distinct = posted_rows(url, run)
-                    floor = locust(
-                        floor_url,
-                        ["FloorPostUser"],
-                        label="floor",
-                        server=floor_proc,
-                        **burst,
-                        **common,
-                    )
+                    floor = scenario(floor_url, floor_proc, "FloorPostUser", "floor")
                     s, f = figures(post["rows"]["post"]), figures(floor["rows"]["floor post"])
                     print(
                         table(
@@ -558,43 +554,18 @@ def main() -> None:
                     print(f"{rows:,} rows, {len(distinct):,} distinct; ratio = app / floor")
                     return
                 print("ceiling...", flush=True)
-                ceiling = locust(
-                    ceiling_url,
-                    ["CeilingUser"],
-                    label="ceiling",
-                    server=ceiling_proc,
-                    **burst,
-                    **common,
-                )
+                ceiling = scenario(ceiling_url, ceiling_proc, "CeilingUser", "ceiling")
                 print("unchanged poll...", flush=True)
-                poll = locust(
-                    app_url, ["PollUser"], label="poll", server=app_proc, **burst, **common
-                )
+                poll = scenario(app_url, app_proc, "PollUser", "poll")
                 # The ceiling again: other load on the machine drifts, so the
                 # ratios use the mean of a ceiling run before and after.
                 print("ceiling again...", flush=True)
-                ceiling2 = locust(
-                    ceiling_url,
-                    ["CeilingUser"],
-                    label="ceiling2",
-                    server=ceiling_proc,
-                    **burst,
-                    **common,
-                )
+                ceiling2 = scenario(ceiling_url, ceiling_proc, "CeilingUser", "ceiling2")
                 print("posting...", flush=True)
-                post = locust(
-                    app_url, ["PostUser"], label="post", server=app_proc, **burst, **common
-                )
+                post = scenario(app_url, app_proc, "PostUser", "post")
                 rows, distinct = posted_rows(url, run)
                 print("the stack's floor for a post...", flush=True)
-                floor = locust(
-                    floor_url,
-                    ["FloorPostUser"],
-                    label="floor",
-                    server=floor_proc,
-                    **burst,
-                    **common,
-                )
+                floor = scenario(floor_url, floor_proc, "FloorPostUser", "floor")
                 room_ceiling = run_room_ceiling(args, ceiling_url, ceiling_proc, common)
                 room = run_room(args, app_url, app_proc, room_common)
                 model = gunicorn_model()
