@@ -2,8 +2,8 @@
 
 Worker model
 ------------
-``gthread`` workers: a few processes (one per core, so Python runs on every
-core despite the GIL), each with a pool of threads.
+``gthread`` workers: a few processes (two per core, so Python runs on every
+core despite the GIL), each with two threads.
 
 * ``sync`` workers handle one request per *process* at a time: one slow phone on
   a congested venue Wi-Fi uploading its story, or a keep-alive connection,
@@ -46,14 +46,20 @@ else:
 
 # --- workers and threads -----------------------------------------------------
 worker_class = "gthread"
-# One process per core: the request work is CPU-bound Python (routing, session,
-# Jinja; docs/benchmarks.md has the profile), so more processes than cores only
-# add context switches and memory, and fewer leave a core idle.
-workers = _int_env("WEB_CONCURRENCY", multiprocessing.cpu_count())
-# Threads cover the time a request waits on the database or the network; a
-# few are enough because that wait is short next to the rendering, and each
-# one may hold a database connection (see the pool below).
-threads = _int_env("GUNICORN_THREADS", 4)
+# Two processes per core with two threads each, rather than one process per
+# core with four: the request work is CPU-bound Python (routing, session,
+# Jinja; docs/benchmarks.md has the profile), so threads of one process queue
+# for its GIL. A post waiting there while it holds the workshop's write lock
+# (PostgreSQL's row lock, SQLite's database lock) makes every other post wait
+# too; the kernel shares cores between processes more finely. Measured on 2
+# cores (docs/benchmarks.md, "Sixth pass"): a room of 500 phones on PostgreSQL
+# had p99 706 and 883 ms with 2 x 4, 265 and 154 ms with 4 x 2; 700 phones on
+# SQLite 152 ms, then 63 ms.
+workers = _int_env("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count())
+# Threads cover the time a request waits on the database or the network; two
+# are enough because that wait is short next to the rendering, and each one
+# may hold a database connection (see the pool below).
+threads = _int_env("GUNICORN_THREADS", 2)
 # Open connections (mostly idle keep-alive phones) a worker may hold.
 worker_connections = 1000
 # Phones poll every 2 s: keep their connection open between polls so a poll is
@@ -81,7 +87,7 @@ control_socket_disable = True
 # A thread uses at most one connection at a time, so a pool of ``threads``
 # connections per process is exactly enough; two overflow connections cover
 # the odd background task. One instance therefore opens at most
-# workers * (threads + 2) connections: 2 * 6 = 12 on a 2-core box, so 7
+# workers * (threads + 2) connections: 4 * 4 = 16 on a 2-core box, so 6
 # instances fit in PostgreSQL's default max_connections = 100 (97 usable) with
 # room for migrations and psql. Set DATABASE_POOL_SIZE to size it yourself.
 _pool_size = _int_env("DATABASE_POOL_SIZE", threads)
