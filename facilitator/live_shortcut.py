@@ -26,7 +26,8 @@ changed since at the phone's table with the HTML stored when each was saved
 (the phone's own items as the copy rendered for its author). If every one is
 current there, or kept in this process since a layout change, their HTML is the
 answer. In a busy room that is most polls, in every app process, and it costs a
-fraction of rendering them again in Flask.
+fraction of rendering them again in Flask. A story whose post has not stored
+its copies yet is left for the next poll (see ``_assemble``).
 
 Anything else (no ``If-None-Match``, a tag that does not match, a deleted or
 unknown workshop, a bad cookie, a facilitator, an item not rendered yet) goes
