@@ -8,11 +8,11 @@ Scenarios (user classes, picked on locust's command line):
   304), each user as a different joined participant.
 * ``PostUser``: posting a story (CSRF token, validation, insert, the compose
   box rendered back), rotating over 1,000 participants so no one person's rate
-  is high.
+  is high. The story itself reaches the poster's board through the delta poll
+  the answer triggers (``HX-Trigger: live-refresh``); the room measures that.
 * ``FloorPostUser``: the same story posted to bench/post_floor_app.py, the
   least such a post costs on this stack (session, CSRF, WTForms, ORM insert,
-  commit, render), for how much of the gap to the ceiling is the stack's own. The story itself reaches the poster's board through the delta poll
-  the answer triggers (``HX-Trigger: live-refresh``); the room measures that.
+  commit, render), for how much of the gap to the ceiling is the stack's own.
 * ``CeilingRoomUser``: the room's ceiling, the bare endpoint polled at the
   phones' pacing by as many users as the room has.
 * The room: ``PhoneUser`` (joins through the real join form, polls every 2 s,

@@ -23,10 +23,12 @@ from datetime import UTC, datetime
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import FlaskForm
-from sqlalchemy import String, Text, event
+from sqlalchemy import String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from facilitator.db_setup import configure_engine
 
 
 class Base(DeclarativeBase):
@@ -68,13 +70,9 @@ app.config.update(
 )
 db.init_app(app)
 with app.app_context():
-    if db.engine.dialect.name == "sqlite":
-        # The app's own pragmas (facilitator/db_setup.py), so both commit alike.
-        @event.listens_for(db.engine, "connect")
-        def _pragmas(connection, _record):
-            for pragma in ("journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL"):
-                connection.execute(f"PRAGMA {pragma}")
-
+    # The app's own engine set-up (SQLite's WAL pragmas, PostgreSQL's idle
+    # pings), so both commit alike: the database, not the app, is shared.
+    configure_engine(db.engine)
     db.create_all()  # gunicorn preloads the app: once, in the master
     db.engine.dispose()  # no connection crosses the fork into the workers
 # Compiled once, as Flask's template loader caches a template file (compiling

@@ -58,7 +58,13 @@ def test_the_environment_overrides_it(monkeypatch, env, workers, threads, pool):
     assert conf["threads"] == threads and os.environ[POOL_KEYS[0]] == pool
 
 
-def test_loading_it_leaves_the_environment_as_it_was():
+def test_loading_it_leaves_the_environment_as_it_was(monkeypatch):
+    """What the file sets for its workers (the pool options) does not leak into
+    later tests' apps once the test that loaded it is done."""
     import os
 
-    assert not any(key in os.environ for key in POOL_KEYS)
+    before = {key: os.environ.get(key) for key in POOL_KEYS}
+    with monkeypatch.context() as patch:
+        load(patch)
+        assert all(key in os.environ for key in POOL_KEYS)
+    assert {key: os.environ.get(key) for key in POOL_KEYS} == before
