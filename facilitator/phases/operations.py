@@ -14,7 +14,7 @@ from ..db_setup import write_lock
 from ..extensions import db
 from ..models import Phase, Workshop
 from ..services import fragments
-from ..services.live import bump
+from ..services.live import adopt, bump, insert_stamped
 
 #: Attempts for an operation SQLite refused with "database is locked".
 LOCK_ATTEMPTS = 4
@@ -93,10 +93,15 @@ def add_contribution(workshop: Workshop, item, after_commit=None) -> None:
 @retry_on_lock
 def _insert(workshop: Workshop, item) -> None:
     with writing():
-        # Bumped first: the new revision stamps the item, so polls send it as a delta.
-        bump(workshop, item)
-        db.session.add(item)
+        row = insert_stamped(workshop, item)
+        if row is None:
+            # Bumped first: the new revision stamps the item, so polls send it as a delta.
+            bump(workshop, item)
+            db.session.add(item)
         commit_keeping_loaded()
+    if row is not None:
+        # Only now: a refused commit leaves the item as it came, to be tried again.
+        adopt(workshop, item, row)
 
 
 def _store_copies(workshop: Workshop, rendered) -> None:
