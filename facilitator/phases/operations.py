@@ -105,16 +105,19 @@ def _insert(workshop: Workshop, item) -> None:
 
 
 def _store_copies(workshop: Workshop, rendered) -> None:
-    """Store the items' copies that ``fragments.render`` made, and commit.
+    """Store the items' copies that ``fragments.render`` made, in a statement
+    of their own (autocommitted: a failure leaves the saved item as it is).
 
     The copies only save work: a poll that finds none renders the item in
     Flask. So a lock that outlasts the busy timeout here costs nothing but
     that, and never runs the saved item's transaction again.
     """
     try:
-        with writing():
-            fragments.store(workshop, rendered)
-            commit_keeping_loaded()
+        # Autocommit: the upsert is its own transaction, one round trip where
+        # BEGIN, the upsert and COMMIT were three.
+        with writing(), db.engine.connect() as connection:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            fragments.store(workshop, rendered, connection)
     except OperationalError as exc:
         db.session.rollback()
         if not is_lock_error(exc):

@@ -306,12 +306,12 @@ dialect_insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 _UPSERTS: dict[str, object] = {}
 
 
-def store(workshop: Workshop, rendered: list[tuple[tuple, str]]) -> None:
+def store(workshop: Workshop, rendered: list[tuple[tuple, str]], connection=None) -> None:
     """Write what :func:`render` made into ``rendered_item``, in the caller's
-    transaction (an edit's own; a new item's next one, see
-    facilitator.phases.operations.add_contribution: until it commits, a poll
-    finds no copy and Flask renders the item). A row replaces the item's earlier
-    copy for the same viewer."""
+    transaction (an edit's own), or on ``connection`` (a new item's copies, see
+    facilitator.phases.operations.add_contribution: until they are stored, a
+    poll finds no copy and the item waits a poll or Flask renders it). A row
+    replaces the item's earlier copy for the same viewer."""
     if not rendered:
         return
     rows = [
@@ -327,11 +327,13 @@ def store(workshop: Workshop, rendered: list[tuple[tuple, str]]) -> None:
         for cache_key, html in rendered
         for phase, item_id, revision, layout in [cache_key[:4]]
     ]
-    dialect = db.session.get_bind().dialect
+    if connection is None:
+        connection = db.session.connection()
+    dialect = connection.dialect
     statement = _UPSERTS.get(dialect.name)
     if statement is None:
         statement = _UPSERTS[dialect.name] = _upsert(dialect)
-    db.session.connection().execute(statement, rows)
+    connection.execute(statement, rows)
 
 
 def forget(model, item_id: int) -> None:
