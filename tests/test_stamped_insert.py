@@ -17,7 +17,7 @@ from tests.support.sql import recorded_sql
 HX = {"HX-Request": "true"}
 
 
-def _between_bump_and_commit(statements: list[str]) -> list[str]:
+def _from_the_bump(statements: list[str]) -> list[str]:
     start = next(i for i, s in enumerate(statements) if "UPDATE workshop SET" in s)
     return statements[start:]
 
@@ -33,7 +33,7 @@ def test_a_story_is_stored_with_its_revision_in_one_statement_on_postgresql(
             f"/w/{wid}/discovery/new", data={"title": "Met at the gate"}, headers=HX
         )
     assert response.status_code == 200 and "is on the board" in response.get_data(as_text=True)
-    writes = _between_bump_and_commit(statements)
+    writes = _from_the_bump(statements)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             # WITH bump AS (UPDATE workshop ...) INSERT INTO example ...: one round trip.
@@ -65,7 +65,7 @@ def test_the_new_item_is_the_sessions_own_row_once_committed(app, create_worksho
         add_contribution(workshop, story)
         with recorded_sql(app) as statements:
             # Persistent and loaded, as after a flush: nothing is read back.
-            assert (story.id, story.revision, story.hidden) == (story.id, before + 1, False)
+            assert story.id is not None and (story.revision, story.hidden) == (before + 1, False)
             assert story.author_name == "Workshop record"
             assert workshop.revision == before + 1
         assert statements == []

@@ -47,6 +47,12 @@ _STAMP = (
 )
 
 
+def _loaded(workshop: Workshop, revision: int, layout: int) -> None:
+    """Set the revisions a bump returned on the loaded workshop, as read (not changed)."""
+    set_committed_value(workshop, "revision", revision)
+    set_committed_value(workshop, "layout_revision", layout)
+
+
 def bump(workshop: Workshop, *changed) -> int:
     """Mark the workshop changed, in the caller's transaction; return the new revision.
 
@@ -69,8 +75,7 @@ def bump(workshop: Workshop, *changed) -> int:
         revision, layout = (
             db.session.connection().execute(statement, {"workshop_id": workshop.id}).one()
         )
-    set_committed_value(workshop, "revision", revision)
-    set_committed_value(workshop, "layout_revision", layout)
+    _loaded(workshop, revision, layout)
     for item in changed:
         item.revision = revision
     return revision
@@ -121,6 +126,9 @@ def insert_stamped(workshop: Workshop, item) -> Row | None:
         return None
     table = type(item).__table__
     connection = db.session.connection()
+    # Composed per post, the values in the statement: given at execute time
+    # instead, SQLAlchemy applies the column names to the nested UPDATE too
+    # (it compiled "UPDATE workshop SET title=...").
     if connection.dialect.name == "postgresql":
         statement = (
             insert(table)
@@ -151,5 +159,4 @@ def adopt(workshop: Workshop, item, row) -> None:
         setattr(item, column.key, value)
     make_transient_to_detached(item)
     db.session.add(item)
-    set_committed_value(workshop, "revision", revision)
-    set_committed_value(workshop, "layout_revision", layout)
+    _loaded(workshop, revision, layout)
