@@ -28,7 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from facilitator.db_setup import configure_engine
+from facilitator.core.db import configure_engine
 
 
 class Base(DeclarativeBase):

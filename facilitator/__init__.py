@@ -51,29 +51,30 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, security, templating
+    from . import cli
+    from .core import errors, headers, templating
 
     errors.register(app)
-    security.register(app)
+    headers.register(app)
     templating.register(app)
     cli.register(app)
 
-    from .static_files import register as register_static_files
+    from .core.static_files import register as register_static_files
 
     register_static_files(app)
 
-    from .live_shortcut import register as register_live_shortcut
+    from .live.shortcut import register as register_live_shortcut
 
     register_live_shortcut(app)
 
-    from .proxy import register as register_proxy
+    from .core.proxy import register as register_proxy
 
     register_proxy(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
-    from .db_setup import configure_engine
+    from .core.db import configure_engine
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

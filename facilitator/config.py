@@ -55,7 +55,7 @@ def engine_options(url: str, explicit: dict | None = None) -> dict:
         # connection, so no pre-ping (it was a sixth of a 304 poll's cost).
         options["connect_args"] = {"timeout": 30}
     else:
-        # A server connection can die (restart, failover): db_setup tests the
+        # A server connection can die (restart, failover): core.db tests the
         # ones that sat idle on checkout (pool_pre_ping would test every one, a
         # second round trip for each live poll).
         # Stay well inside PostgreSQL's default max_connections (100) with
@@ -89,7 +89,7 @@ def defaults(instance_path: str) -> dict:
         # fortnight then runs from joining (or logging in), which outlasts a workshop.
         "SESSION_REFRESH_EACH_REQUEST": False,
         # Each process may reuse a workshop's revision this long (seconds) when
-        # answering polls before Flask (facilitator.live_shortcut): a busy room
+        # answering polls before Flask (facilitator.live.shortcut): a busy room
         # then costs the database one read per workshop per half second instead
         # of one per poll, for at most half a second more before a change shows.
         "LIVE_REVISION_TTL": 0.5,

@@ -7,14 +7,14 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from .core.limit_storage import SweptMemoryStorage  # noqa: F401  (registers swept-memory://)
 from .models.base import Base
-from .ratelimit_storage import SweptMemoryStorage  # noqa: F401  (registers swept-memory://)
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # Limits are declared per route; storage comes from RATELIMIT_STORAGE_URI
-# (swept-memory:// by default: see ratelimit_storage; redis:// when several
+# (swept-memory:// by default: see core/limit_storage; redis:// when several
 # instances share the limits).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

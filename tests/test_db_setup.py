@@ -9,7 +9,8 @@ import os
 import pytest
 from sqlalchemy import create_engine, text
 
-from facilitator import create_app, db_setup
+from facilitator import create_app
+from facilitator.core import db as db_setup
 from facilitator.extensions import db
 from tests.support.databases import postgres_database
 

@@ -58,7 +58,7 @@ def test_poll_answers_304_reading_only_the_revision(app, app_config, client, cre
     assert etag.startswith('"r') and "The gate pickup" in first.get_data(as_text=True)
     assert first.headers["Cache-Control"] == "no-store"
 
-    # Both ways to the 304: the WSGI shortcut in front of Flask (facilitator.live_shortcut)
+    # Both ways to the 304: the WSGI shortcut in front of Flask (facilitator.live.shortcut)
     # and, with it turned off, the view's own check (facilitator.live.conditional).
     flask_only = create_app({**app_config, "LIVE_SHORTCUT": False})
     try:

@@ -1,4 +1,4 @@
-"""The per-process feed of recent changes (facilitator.live_feed): it answers a
+"""The per-process feed of recent changes (facilitator.live.feed): it answers a
 phone's delta exactly as the phone's own query would, or says it cannot."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from facilitator.live_feed import Feeds
+from facilitator.live.feed import Feeds
 
 PHASE = "discovery"
 WID = 7

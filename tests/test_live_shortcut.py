@@ -8,9 +8,9 @@ import urllib.parse
 import pytest
 from flask import Flask
 
+from facilitator.core.headers import HEADERS
 from facilitator.extensions import db
 from facilitator.models import Workshop
-from facilitator.security import HEADERS
 
 HX = {"HX-Request": "true"}
 
@@ -100,7 +100,7 @@ def test_routes_are_remembered_per_path_and_bounded(app, shortcut, monkeypatch):
     answered; a flood of distinct paths cannot grow the memory past its bound."""
     from werkzeug.test import EnvironBuilder
 
-    import facilitator.live_shortcut as module
+    import facilitator.live.shortcut as module
 
     def environ(path: str) -> dict:
         return EnvironBuilder(path=path, query_string="room=discovery").get_environ()
@@ -133,7 +133,7 @@ def test_first_polls_in_parallel_threads_all_get_the_revision(app, create_worksh
     """gunicorn threads hit a fresh worker at once: none may see a half-prepared query."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from facilitator.live_shortcut import LivePollShortcut
+    from facilitator.live.shortcut import LivePollShortcut
 
     wid = create_workshop()
     for _ in range(5):

@@ -10,9 +10,9 @@ import pytest
 import redis
 
 from facilitator import create_app
+from facilitator.core.limits import TOO_FAST
 from facilitator.extensions import db
 from facilitator.models import Example, Workshop
-from facilitator.security import TOO_FAST
 
 from .conftest import PASSWORD
 
@@ -21,7 +21,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 @pytest.fixture
 def app_config(app_config):
-    # The default store (facilitator.ratelimit_storage), as production has it.
+    # The default store (facilitator.core.limit_storage), as production has it.
     return {**app_config, "RATELIMIT_ENABLED": True}
 
 
@@ -143,7 +143,7 @@ def test_the_default_store_starts_no_thread_per_hit_and_sweeps_itself(app, monke
     expired counters from the hits themselves, at most once a second."""
     import threading
 
-    from facilitator import ratelimit_storage
+    from facilitator.core import limit_storage as ratelimit_storage
     from facilitator.extensions import limiter
 
     with app.app_context():

@@ -56,7 +56,7 @@ def variant_digest(workshop_id: int, full_path: str, viewer: str) -> str:
 def etag_for(workshop_id: int, full_path: str, viewer: str, revision: int) -> str:
     """The (unquoted) entity tag for a URL, a viewer key and ``revision``.
 
-    A pure function: facilitator.live_shortcut computes the same tag outside Flask.
+    A pure function: facilitator.live.shortcut computes the same tag outside Flask.
     """
     return f"r{revision}-{variant_digest(workshop_id, full_path, viewer)}"
 

@@ -32,21 +32,19 @@ from ..access import (
     require_facilitator,
     require_member,
 )
+from ..core.limits import TOO_FAST, limit_contributions
+from ..core.templating import is_htmx
 from ..extensions import db
 from ..forms import EmptyForm
 from ..models import Group, Phase, Workshop
-from ..security import TOO_FAST, limit_contributions
 from ..services import fragments
 from . import operations as ops
+from .moderation import register_moderation_routes
 
 
 def phase_blueprint(phase: Phase, import_name: str) -> Blueprint:
     """One name everywhere: blueprint = phase = template folder = URL prefix."""
     return Blueprint(phase.value, import_name, url_prefix=f"/w/<int:workshop_id>/{phase.value}")
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def render_page_or_fragment(page: str, fragment: str, status: int = 200, **context: Any):
@@ -448,6 +446,4 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     bp.add_url_rule("/<int:item_id>/hide", "hide", hide, methods=["POST"])
 
     spec.render_board = board
-    from .moderation import register_moderation_routes
-
     register_moderation_routes(bp, spec, load_item)

@@ -16,6 +16,7 @@ from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired
 
 from ..access import load_workshop, require_facilitator
+from ..core.templating import is_htmx
 from ..extensions import db
 from ..forms import GroupField
 from ..models import (
@@ -169,8 +170,6 @@ def register_moderation_routes(bp: Blueprint, spec, load_item: Callable) -> None
     folder = spec.folder
 
     def done(workshop, actor, message: str):
-        from .common import is_htmx
-
         if is_htmx():
             return spec.render_board(workshop, actor, notice=message)
         flash(message, "success")

@@ -10,7 +10,7 @@ import time
 from sqlalchemy.exc import OperationalError
 
 from ..access import Actor
-from ..db_setup import write_lock
+from ..core.db import write_lock
 from ..extensions import db
 from ..models import Phase, Workshop
 from ..services import fragments
@@ -126,7 +126,7 @@ def _store_copies(workshop: Workshop, rendered) -> None:
 
 @contextlib.contextmanager
 def writing():
-    """Hold the database's write lock (see db_setup.WriteLock) for a short write
+    """Hold the database's write lock (see core.db.WriteLock) for a short write
     transaction that commits inside the block; roll back before letting go if
     it fails, so the next writer never meets this one's open transaction."""
     with write_lock(db.engine):

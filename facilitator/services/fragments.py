@@ -7,7 +7,7 @@ rendered once, when it is saved, and stored in the database just after it
 (:class:`facilitator.models.RenderedItem`; a new item's own transaction commits
 first, so the workshop's write lock is never held while a template renders),
 where every app
-process finds it: the WSGI shortcut (:mod:`facilitator.live_shortcut`) answers
+process finds it: the WSGI shortcut (:mod:`facilitator.live.shortcut`) answers
 phones' deltas from those rows without entering Flask, whichever process or
 server the phone's poll reaches. A row is valid for the item's revision and the
 workshop's layout revision it was rendered at; after a layout change (a theme,

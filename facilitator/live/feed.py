@@ -1,6 +1,6 @@
 """What changed lately in a workshop's phase, kept per process for phones' deltas.
 
-A phone's delta (facilitator.live_shortcut) is the visible items at its table
+A phone's delta (facilitator.live.shortcut) is the visible items at its table
 with a revision above the one its screen shows. Asking the database that for
 every poll is one query per phone every 2 s, a third of what a busy room costs
 PostgreSQL and the app. Yet every phone asks about the same few seconds of the
@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, bindparam, literal_column, select
 
-from .models import RenderedItem
-from .services import fragments
+from ..models import RenderedItem
+from ..services import fragments
 
 #: Entries a feed keeps before it drops its older half: two minutes of the
 #: benchmark's room (33 stories a second), where a screen lags by seconds.

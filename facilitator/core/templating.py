@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_login import current_user
 
-from .models import Phase
+from ..models import Phase
+
+
+def is_htmx() -> bool:
+    """True for a request htmx sent (it answers with a fragment, not the page)."""
+    return request.headers.get("HX-Request") == "true"
 
 
 def register(app: Flask) -> None:

@@ -148,7 +148,7 @@ def register(app: Flask) -> None:
     app.url_defaults(files.add_version)
 
     def static(filename: str) -> Response:
-        """Serve a static file, fingerprinted and compressed (see facilitator.static_files)."""
+        """Serve a static file, fingerprinted and compressed (see facilitator.core.static_files)."""
         return files.serve(filename)
 
     app.view_functions["static"] = static

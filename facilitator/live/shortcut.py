@@ -51,12 +51,12 @@ from sqlalchemy import bindparam, case, literal_column, or_, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
-from .access import SESSION_KEY
-from .live.conditional import NO_STORE, etag_for, tagged_revision, variant_digest
-from .live_feed import Feeds, changed_since, with_stored_copy
-from .models import Participant, Workshop
-from .security import headers_for
-from .services import fragments
+from ..access import SESSION_KEY
+from ..core.headers import headers_for
+from ..models import Participant, Workshop
+from ..services import fragments
+from .conditional import NO_STORE, etag_for, tagged_revision, variant_digest
+from .feed import Feeds, changed_since, with_stored_copy
 
 #: Built once: composing a statement costs more than SQLite takes to run it.
 REVISION = select(Workshop.revision, Workshop.layout_revision, Workshop.phase).where(
@@ -164,7 +164,7 @@ class LivePollShortcut:
             if self._engine is not None:
                 return
             with self.app.app_context():
-                from .extensions import db
+                from ..extensions import db
 
                 engine = db.engine
             statements = {"state": REVISION, "participant": PARTICIPANT}
@@ -344,7 +344,7 @@ class LivePollShortcut:
             "phase": board,
         }
         # Most polls: the tail of what this process last read of the room
-        # (facilitator.live_feed). If it cannot say, or read an item before its
+        # (facilitator.live.feed). If it cannot say, or read an item before its
         # copies were stored, the phone's own query (which may find them since:
         # far cheaper than Flask rendering the item), whose copies it learns.
         rows = self.feeds.rows(
