@@ -1,10 +1,10 @@
 """The data model: a workshop and one module per phase of the 4-D cycle."""
 
-from .base import Base, utcnow
+from .base import PROVENANCE_LABELS, Base, Provenance, utcnow
 from .design import DesignElement, DesignKind
 from .destiny import ActionPoint, ActionSignup, ActionStatus
 from .discovery import Example, Theme, example_theme
-from .dream import MissionStatement, Vote, statement_theme
+from .dream import MissionStatement, Vote, statement_example, statement_theme
 from .fragment import RenderedItem
 from .share import ShareLink, new_share_token
 from .workshop import (
@@ -25,6 +25,7 @@ __all__ = [
     "ActionPoint",
     "ActionSignup",
     "ActionStatus",
+    "PROVENANCE_LABELS",
     "Base",
     "DesignElement",
     "DesignKind",
@@ -34,6 +35,7 @@ __all__ = [
     "MissionStatement",
     "Participant",
     "Phase",
+    "Provenance",
     "RenderedItem",
     "Role",
     "ShareLink",
@@ -45,6 +47,7 @@ __all__ = [
     "new_join_code",
     "new_share_token",
     "normalise_join_code",
+    "statement_example",
     "statement_theme",
     "utcnow",
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, MetaData, Text
+from sqlalchemy import DateTime, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 # Named constraints let Alembic create, alter and drop them on every backend
@@ -21,6 +22,27 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """Timezone-aware now; stored as UTC on every backend."""
     return datetime.now(UTC)
+
+
+class Provenance(enum.StrEnum):
+    """Where a record came from, printed beside it so nobody reads a guess as a decision."""
+
+    LIVE = "live"  # typed into the app during the workshop
+    TRANSCRIPT = "transcript"  # reconstructed afterwards from a recording or transcript
+    SUGGESTED = "suggested"  # suggested afterwards by whoever wrote the record up
+    EXTERNAL = "external"  # from outside the event (e.g. another organisation's account)
+
+    @property
+    def label(self) -> str:
+        return PROVENANCE_LABELS[self]
+
+
+PROVENANCE_LABELS = {
+    Provenance.LIVE: "recorded live",
+    Provenance.TRANSCRIPT: "reconstructed from a transcript",
+    Provenance.SUGGESTED: "suggested afterwards",
+    Provenance.EXTERNAL: "from outside the event",
+}
 
 
 class Base(DeclarativeBase):
@@ -42,6 +64,11 @@ class ContributionMixin(TimestampMixin):
     hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Where a seeded or imported item comes from (e.g. who said it in the transcript).
     source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # How the record came to be (a Provenance value): reports print anything but
+    # "live" beside the item.
+    provenance: Mapped[str] = mapped_column(
+        String(20), default=Provenance.LIVE.value, server_default=Provenance.LIVE.value
+    )
     # The workshop revision of this item's last in-place change (added, edited,
     # voted on): a live poll sends only the items changed since the revision it
     # last saw (facilitator.live.delta), not the whole board again.

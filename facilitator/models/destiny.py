@@ -40,6 +40,10 @@ class ActionPoint(ContributionMixin, Base):
     owner: Mapped[str] = mapped_column(String(200), default="")
     due_on: Mapped[date | None]
     first_step: Mapped[str] = mapped_column(Text, default="")
+    # True when the owner / first step were suggested by whoever wrote the record,
+    # not decided in the room: the report says so beside them.
+    owner_suggested: Mapped[bool] = mapped_column(default=False, server_default="0")
+    first_step_suggested: Mapped[bool] = mapped_column(default=False, server_default="0")
     status: Mapped[ActionStatus] = mapped_column(
         Enum(
             ActionStatus,

@@ -25,6 +25,8 @@ class Example(ContributionMixin, Base):
     story: Mapped[str] = mapped_column(Text, default="")
     what_worked: Mapped[str] = mapped_column(Text, default="")
     place: Mapped[str] = mapped_column(String(200), default="")
+    # Set when the story was carried forward from an earlier workshop of the inquiry.
+    origin_id: Mapped[int | None] = mapped_column(ForeignKey("example.id", ondelete="SET NULL"))
 
     themes: Mapped[list[Theme]] = relationship(
         secondary=example_theme, back_populates="examples", order_by="Theme.position"

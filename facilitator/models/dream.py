@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Table, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, ContributionMixin, TZDateTime, utcnow
-from .discovery import Theme
+from .discovery import Example, Theme
 
 statement_theme = Table(
     "statement_theme",
@@ -17,6 +17,16 @@ statement_theme = Table(
         "statement_id", ForeignKey("mission_statement.id", ondelete="CASCADE"), primary_key=True
     ),
     Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# The stories a statement grows from (grounding beyond its themes).
+statement_example = Table(
+    "statement_example",
+    Base.metadata,
+    Column(
+        "statement_id", ForeignKey("mission_statement.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("example_id", ForeignKey("example.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -34,6 +44,9 @@ class MissionStatement(ContributionMixin, Base):
     seed_votes: Mapped[int] = mapped_column(default=0, server_default="0")
 
     themes: Mapped[list[Theme]] = relationship(secondary=statement_theme, order_by="Theme.position")
+    examples: Mapped[list[Example]] = relationship(
+        secondary=statement_example, order_by="Example.id"
+    )
     votes: Mapped[list[Vote]] = relationship(
         back_populates="statement", cascade="all, delete-orphan", passive_deletes=True
     )

@@ -130,7 +130,16 @@ class Workshop(TimestampMixin, Base):
     join_code: Mapped[str] = mapped_column(
         String(JOIN_CODE_LENGTH), unique=True, default=new_join_code
     )
+    # Joining (and posting by participants) is allowed only while open.
     is_open: Mapped[bool] = mapped_column(default=True, server_default="1")
+    # Listed on the public landing page with its join code: public demos only
+    # (the seeded workshops). Everything else is reached by its code alone.
+    listed: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Archived: read-only for everyone, closed to joining; reports stay.
+    archived_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # How the workshop's record was made (a Provenance value): a historical
+    # record reconstructed afterwards says "not recorded" rather than "0 joined".
+    provenance: Mapped[str] = mapped_column(String(20), default="live", server_default="live")
     phase: Mapped[Phase] = mapped_column(
         Enum(Phase, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
         default=Phase.DISCOVERY,
