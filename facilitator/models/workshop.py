@@ -45,6 +45,13 @@ PHASE_PROMPTS = {
     Phase.DESTINY: "What will we do? Name the action, who owns it and by when.",
 }
 
+#: Per-workshop wording (``settings["wording"]``): phase prompts and form hints.
+#: Neutral defaults for a new workshop; a workshop (or the seed) overrides any key.
+DEFAULT_WORDING = {
+    **{f"prompt.{phase.value}": text for phase, text in PHASE_PROMPTS.items()},
+    "hint.dream": "Write it as if it were already true: “Every day, people here…”",
+}
+
 # Six characters from an alphabet without look-alikes (no 0/O, 1/I/L).
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
@@ -194,9 +201,14 @@ class Workshop(TimestampMixin, Base):
             return f"{self.starts_on:%d %B %Y} – {self.ends_on:%d %B %Y}"
         return f"{self.starts_on:%d %B %Y}"
 
+    def wording(self, key: str) -> str:
+        """This workshop's text for ``key`` (see DEFAULT_WORDING), else the default."""
+        own = (self.settings or {}).get("wording") or {}
+        return own.get(key) or DEFAULT_WORDING[key]
+
     @property
     def phase_prompt(self) -> str:
-        return PHASE_PROMPTS[self.phase]
+        return self.wording(f"prompt.{self.phase.value}")
 
     def role_of(self, facilitator: Facilitator | None) -> Role | None:
         """The facilitator's role here; administrators facilitate everything."""
