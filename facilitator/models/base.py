@@ -119,4 +119,7 @@ class ContributionMixin(TimestampMixin):
             return self.author_participant.public_name
         if self.author_facilitator is not None:
             return self.author_facilitator.display_name
+        if self.provenance == Provenance.EXTERNAL.value:
+            # Not the record of this workshop (e.g. another organisation's account).
+            return "From outside the event"
         return "Workshop record"
