@@ -159,8 +159,11 @@ class Sync:
         identity = IDENTITY[kind]
         keyed: dict[str, Any] = {}
         legacy: dict[str, Any] = {}
+        candidates = []  # every row of the seed's here: what no item matches is removed
         for row in self._seed_rows(model):
             if row.seed_key is not None:
+                if row.seed_key in carried:
+                    continue  # a carried-forward copy (see carry)
                 keyed.setdefault(row.seed_key, row)
             elif (
                 row.source.strip()
@@ -168,6 +171,9 @@ class Sync:
                 and getattr(row, "origin_id", None) is None
             ):
                 legacy.setdefault(_norm(getattr(row, identity)), row)
+            else:
+                continue  # the app's carried-forward copies and people's rows
+            candidates.append(row)
         matched: set[int] = set()
         for item in items:
             row = keyed.get(item["key"])
@@ -192,10 +198,7 @@ class Sync:
                 self.assign(row, **values)
             matched.add(id(row))
             self.rows[kind][item["key"]] = row
-        for key, row in keyed.items():
-            if id(row) not in matched and key not in carried:
-                self.delete(row)
-        for row in legacy.values():
+        for row in candidates:
             if id(row) not in matched:
                 self.delete(row)
 
