@@ -610,6 +610,27 @@ def test_reseeding_keeps_what_people_added_to_a_seeded_workshop(app, runner, ctx
             "bad date 'next week'",
         ),
         (lambda d: d["workshops"][0]["themes"][0].update(source=""), "missing 'source'"),
+        (lambda d: d["workshops"][0]["examples"][0].pop("key"), "missing 'key'"),
+        (
+            lambda d: d["workshops"][0]["statements"][0].update(examples=["no-such-story"]),
+            "unknown story key 'no-such-story'",
+        ),
+        (
+            lambda d: d["workshops"][0]["wording"].update({"hint.nowhere": "Hi"}),
+            "unknown wording key 'hint.nowhere'",
+        ),
+        (
+            lambda d: d["workshops"][0].update(interview_questions=["Fine", "  "]),
+            "every entry must be non-empty text",
+        ),
+        (
+            lambda d: d["workshops"][1]["actions"][0].update(owner_suggested="yes"),
+            "owner_suggested must be true or false",
+        ),
+        (
+            lambda d: d["workshops"][1]["examples"][0].update(provenance="rumour"),
+            "bad provenance 'rumour'",
+        ),
     ],
 )
 def test_malformed_file_is_refused_and_writes_nothing(app, runner, tmp_path, break_it, expected):
