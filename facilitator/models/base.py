@@ -69,6 +69,10 @@ class ContributionMixin(TimestampMixin):
     provenance: Mapped[str] = mapped_column(
         String(20), default=Provenance.LIVE.value, server_default=Provenance.LIVE.value
     )
+    # The item's key in the seed file (seed/*.yaml) when the seed wrote it: re-seeding
+    # updates that row in place (keeping votes, sign-ups and links people made in the
+    # demo) instead of adding a duplicate. NULL for everything people contribute.
+    seed_key: Mapped[str | None] = mapped_column(String(80))
     # The workshop revision of this item's last in-place change (added, edited,
     # voted on): a live poll sends only the items changed since the revision it
     # last saw (facilitator.live.delta), not the whole board again.
@@ -115,4 +119,7 @@ class ContributionMixin(TimestampMixin):
             return self.author_participant.public_name
         if self.author_facilitator is not None:
             return self.author_facilitator.display_name
+        if self.provenance == Provenance.EXTERNAL.value:
+            # Not the record of this workshop (e.g. another organisation's account).
+            return "From outside the event"
         return "Workshop record"
