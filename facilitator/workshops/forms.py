@@ -56,7 +56,7 @@ class WorkshopForm(FlaskForm):
     )
     previous = SelectField("Follows an earlier workshop", coerce=int, default=0)
     carry_forward = BooleanField(
-        "Carry forward its themes and mission statements",
+        "Carry forward its themes, stories and mission statements",
         description="Only used when creating; you can also do it later on the workshop page.",
     )
 

@@ -141,13 +141,19 @@ def edit(workshop_id: int):
 
 def _carry_forward_and_say(workshop) -> None:
     try:
-        themes, statements = carry_forward(workshop)
+        carried = carry_forward(workshop)
     except WorkshopError as exc:
         flash(str(exc), "error")
         return
-    if themes or statements:
+    if carried.added:
+        themes, stories, statements = (
+            carried.added_themes,
+            carried.added_examples,
+            carried.added_statements,
+        )
         flash(
-            f"Carried forward {themes} theme{'' if themes == 1 else 's'} and {statements} "
+            f"Carried forward {themes} theme{'' if themes == 1 else 's'}, "
+            f"{stories} stor{'y' if stories == 1 else 'ies'} and {statements} "
             f"mission statement{'' if statements == 1 else 's'} from {workshop.previous.title}.",
             "success",
         )
@@ -157,7 +163,7 @@ def _carry_forward_and_say(workshop) -> None:
 
 @bp.route("/<int:workshop_id>/carry-forward", methods=["POST"], endpoint="carry_forward")
 def carry_forward_view(workshop_id: int):
-    """Bring the earlier workshop's themes and mission statements into this one."""
+    """Bring the earlier workshop's themes, stories and mission statements into this one."""
     workshop = load_workshop(workshop_id)
     require_facilitator(workshop)
     if not EmptyForm().validate_on_submit():
