@@ -9,14 +9,16 @@ from ...forms import EmptyForm, options
 from ...models import MissionStatement, Phase
 from ..common import PhaseSpec, is_htmx, items_for, register_contribution_routes
 from ..discovery.operations import set_statement_themes, themes_of
-from ..forms_util import apply_group, prepare_group
+from ..forms_util import apply_group, prepare_group, shorten
 from . import bp
 from .forms import StatementForm
 from .operations import (
     VoteRefused,
     cast_vote,
     dots_left,
+    grounding_stories,
     my_votes,
+    set_statement_examples,
     statements_of,
     vote_counts,
     voting_refusal,
@@ -26,14 +28,21 @@ from .operations import (
 
 def prepare(form, workshop, actor):
     prepare_group(form, workshop, actor)
-    # Everyone may say which themes a statement grows from.
+    form.text.description = workshop.wording("hint.dream")
+    # Everyone may say which themes and stories a statement grows from.
     form.themes.choices = options((t.id, t.name) for t in themes_of(workshop))
+    form.examples.choices = options(
+        (story_id, shorten(title) + (" (from earlier in the inquiry)" if carried else ""))
+        for story_id, title, carried in grounding_stories(workshop, actor)
+    )
 
 
 def apply(item, form, workshop, actor):
     item.text = form.text.data
     apply_group(item, form, actor)
     set_statement_themes(item, form.themes.data or [], workshop)
+    offered = {choice.value for choice in form.examples.choices}
+    set_statement_examples(item, form.examples.data or [], workshop, offered)
 
 
 def context(workshop, actor):
