@@ -500,3 +500,25 @@ def test_the_dream_hint_is_the_workshops_own(app, client, create_workshop, join)
     page = client.get(f"/w/{wid}/dream/").get_data(as_text=True)
     assert "People leaving prison are met at the gate by…" in page
     assert "Every day, people here" not in page
+
+
+def test_the_kept_compose_box_follows_the_wording(app, client, create_workshop, join):
+    """The empty compose box sent after a post is kept per process: a changed hint
+    must not be answered with the box kept before the change."""
+    wid = create_workshop()
+    _set_phase(app, wid, "dream")
+    join(client, wid)
+
+    def box_after_a_post(text):
+        response = client.post(f"/w/{wid}/dream/new", data={"text": text}, headers=HX)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    assert "Every day, people here" in box_after_a_post("First.")
+    assert "Every day, people here" in box_after_a_post("Second.")
+    with app.app_context():
+        workshop = db.session.get(Workshop, wid)
+        workshop.settings = {"wording": {"hint.dream": "Young people are heard when…"}}
+        db.session.commit()
+    box = box_after_a_post("Third.")
+    assert "Young people are heard when…" in box and "Every day, people here" not in box
