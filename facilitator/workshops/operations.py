@@ -18,6 +18,7 @@ from ..models import (
     WorkshopRole,
     new_join_code,
 )
+from ..models.workshop import DEFAULT_WORDING
 from ..services.live import bump
 
 
@@ -55,6 +56,23 @@ def create_workshop(owner: Facilitator | None, *, groups: list[str] = (), **fiel
         workshop.roles.append(WorkshopRole(facilitator=owner, role=Role.FACILITATOR))
     db.session.commit()
     return workshop
+
+
+def with_wording(settings: dict | None, wording: dict[str, str]) -> dict:
+    """``settings`` with its ``"wording"`` replaced by ``wording``'s texts that differ
+    from the defaults (empty means the default). A new dict: the JSON column does
+    not track changes made in place."""
+    own = {
+        key: text.strip()
+        for key, text in wording.items()
+        if key in DEFAULT_WORDING and text and text.strip() and text.strip() != DEFAULT_WORDING[key]
+    }
+    settings = dict(settings or {})
+    if own:
+        settings["wording"] = own
+    else:
+        settings.pop("wording", None)
+    return settings
 
 
 def update_workshop(workshop: Workshop, **fields) -> None:

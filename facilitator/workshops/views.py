@@ -9,8 +9,9 @@ from ..access import actor_for, get_in_workshop_or_404, load_workshop, require_f
 from ..extensions import db
 from ..forms import EmptyForm, options
 from ..models import Group, Phase, Role
+from ..models.workshop import DEFAULT_WORDING
 from . import bp
-from .forms import CoFacilitatorForm, GroupForm, WorkshopForm
+from .forms import CoFacilitatorForm, GroupForm, WorkshopForm, wording_field
 from .operations import (
     WorkshopError,
     add_group,
@@ -20,6 +21,7 @@ from .operations import (
     remove_group,
     update_workshop,
     visible_workshops,
+    with_wording,
 )
 
 DETAIL_FIELDS = (
@@ -32,6 +34,23 @@ DETAIL_FIELDS = (
     "dots_per_participant",
     "group_assignment",
 )
+
+
+def _wording_from(form: WorkshopForm) -> dict[str, str]:
+    return {key: getattr(form, wording_field(key)).data or "" for key in DEFAULT_WORDING}
+
+
+def _wording_into(form: WorkshopForm, workshop) -> None:
+    own = (workshop.settings or {}).get("wording") or {}
+    for key in DEFAULT_WORDING:
+        getattr(form, wording_field(key)).data = own.get(key, "")
+
+
+def _form_page(form: WorkshopForm, workshop, status: int):
+    wording = [getattr(form, wording_field(key)) for key in DEFAULT_WORDING]
+    return render_template(
+        "workshops/form.html", form=form, workshop=workshop, wording=wording
+    ), status
 
 
 def _previous_choices(form: WorkshopForm, exclude: int | None = None) -> None:
@@ -61,14 +80,18 @@ def new():
         fields["venue"] = fields["venue"] or ""
         groups = (form.group_names.data or "").splitlines()
         workshop = create_workshop(
-            current_user, groups=groups, previous_id=form.previous.data or None, **fields
+            current_user,
+            groups=groups,
+            previous_id=form.previous.data or None,
+            settings=with_wording({}, _wording_from(form)),
+            **fields,
         )
         flash(f"Workshop created. Participants join with the code {workshop.join_code}.", "success")
         if form.carry_forward.data and workshop.previous_id:
             _carry_forward_and_say(workshop)
         return redirect(url_for("workshops.show", workshop_id=workshop.id))
     status = 422 if form.errors else 200
-    return render_template("workshops/form.html", form=form, workshop=None), status
+    return _form_page(form, None, status)
 
 
 @bp.route("/<int:workshop_id>/")
@@ -128,15 +151,21 @@ def edit(workshop_id: int):
     del form.carry_forward
     if request.method == "GET":
         form.previous.data = workshop.previous_id or 0
+        _wording_into(form, workshop)
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in DETAIL_FIELDS}
         for key in ("topic", "description", "venue"):
             fields[key] = fields[key] or ""
-        update_workshop(workshop, previous_id=form.previous.data or None, **fields)
+        update_workshop(
+            workshop,
+            previous_id=form.previous.data or None,
+            settings=with_wording(workshop.settings, _wording_from(form)),
+            **fields,
+        )
         flash("Workshop updated.", "success")
         return redirect(url_for("workshops.show", workshop_id=workshop.id))
     status = 422 if form.errors else 200
-    return render_template("workshops/form.html", form=form, workshop=workshop), status
+    return _form_page(form, workshop, status)
 
 
 def _carry_forward_and_say(workshop) -> None:
