@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from facilitator.extensions import db
-from facilitator.models import Example, MissionStatement, Theme, Workshop
+from facilitator.models import Example, MissionStatement, Phase, Theme, Workshop
 from facilitator.workshops.operations import carry_forward
 
 
@@ -338,3 +338,91 @@ def test_carry_forward_as_the_seed_calls_it(app, create_workshop):
         assert (
             db.session.execute(select(Example).where(Example.workshop_id == later)).first() is None
         )
+
+
+PANEL = "From earlier in this inquiry"
+
+
+def test_a_later_workshops_facilitator_sees_the_earlier_positive_core(
+    app, client, create_facilitator, create_workshop, login
+):
+    fid = create_facilitator()
+    earlier = create_workshop(facilitator_id=fid, title="Glasgow 2012")
+    seed_earlier(app, earlier)
+    later = create_workshop(facilitator_id=fid, title="Glasgow 2013", previous_id=earlier)
+    login(client, fid)
+    with app.app_context():
+        db.session.get(Workshop, later).phase = Phase.DREAM
+        db.session.commit()
+    for url in (f"/w/{later}/console", f"/w/{later}/discovery/themes", f"/w/{later}/dream/"):
+        page = client.get(url).get_data(as_text=True)
+        assert PANEL in page, url
+        panel = page.split(PANEL, 1)[1].split("</section>", 1)[0]
+        assert f'<a href="/w/{earlier}/">Glasgow 2012</a>' in panel
+        for shown in ("Hope", "Belief change is possible", "Trust", "Met at the gate"):
+            assert shown in panel, (url, shown)
+        assert "A mentor who stayed" in panel and "Someone who knew his name" in panel
+        # Moderated-away items stay out; nothing is carried yet.
+        assert "Moderated away" not in panel and "Withdrawn story" not in panel
+        assert "carried here" not in panel
+    # The earlier workshop has no earlier one: no panel, on any page.
+    assert PANEL not in client.get(f"/w/{earlier}/console").get_data(as_text=True)
+    assert PANEL not in client.get(f"/w/{earlier}/discovery/themes").get_data(as_text=True)
+
+    client.post(f"/w/{later}/carry-forward")
+    panel = client.get(f"/w/{later}/console").get_data(as_text=True).split(PANEL, 1)[1]
+    assert panel.count('<span class="tag">carried here</span>') == 2  # Hope and Trust
+
+
+def test_phones_see_only_what_was_carried_forward(
+    app, client, create_facilitator, create_workshop, login, join
+):
+    fid = create_facilitator()
+    earlier = create_workshop(facilitator_id=fid, title="Glasgow 2012")
+    seed_earlier(app, earlier)
+    later = create_workshop(facilitator_id=fid, title="Glasgow 2013", previous_id=earlier)
+    with app.app_context():
+        db.session.get(Workshop, later).phase = Phase.DREAM
+        db.session.commit()
+    phone = app.test_client()
+    join(phone, later)
+    # Not carried: the earlier room's stories are its own participants' only.
+    page = phone.get(f"/w/{later}/dream/").get_data(as_text=True)
+    assert PANEL not in page and "Met at the gate" not in page
+
+    login(client, fid)
+    client.post(f"/w/{later}/carry-forward")
+    page = phone.get(f"/w/{later}/dream/").get_data(as_text=True)
+    panel = page.split(PANEL, 1)[1].split("</section>", 1)[0]
+    assert "Carried forward into this workshop" in panel
+    assert "Hope" in panel and "Met at the gate" in panel and "A mentor who stayed" in panel
+    assert "Withdrawn story" not in page
+    # No link into the earlier workshop, which the phone has not joined.
+    assert f"/w/{earlier}/" not in panel
+
+
+def test_the_workshop_page_names_the_workshops_it_continues_and_is_continued_by(
+    app, client, create_facilitator, create_workshop, login
+):
+    fid = create_facilitator()
+    first = create_workshop(facilitator_id=fid, title="Discovery and Dream")
+    second = create_workshop(facilitator_id=fid, title="Design and Destiny", previous_id=first)
+    third = create_workshop(facilitator_id=fid, title="A year on", previous_id=second)
+    login(client, fid)
+
+    def continuity(wid):
+        page = client.get(f"/w/{wid}/").get_data(as_text=True)
+        if 'id="continuity"' not in page:
+            return None
+        return page.split('id="continuity"', 1)[1].split("</section>", 1)[0]
+
+    assert f'Continued by <a href="/w/{second}/">Design and Destiny</a>' in continuity(first)
+    assert "Continues" not in continuity(first) and "Carry forward" not in continuity(first)
+    middle = continuity(second)
+    assert f'Continues <a href="/w/{first}/">Discovery and Dream</a> (16 May 2026).' in middle
+    assert f'Continued by <a href="/w/{third}/">A year on</a>' in middle
+    assert "Carry forward its themes, stories and mission statements" in middle
+    assert "Continued by" not in continuity(third)
+    # A workshop on its own names none.
+    alone = create_workshop(facilitator_id=fid)
+    assert continuity(alone) is None

@@ -143,3 +143,20 @@ def carried_origins(workshop: Workshop) -> set[tuple[str, int]]:
         ).scalars()
         origins.update((kind, origin) for origin in rows)
     return origins
+
+
+def inquiry_panel(workshop: Workshop, can_moderate: bool) -> dict:
+    """What "From earlier in this inquiry" (``_earlier_core.html``) shows, as
+    template context: to this workshop's facilitators, each earlier workshop's
+    own positive core and stories, marked where already carried here; to everyone
+    else, only what was carried into this workshop (an earlier workshop's items
+    are private to the people who joined it, until a facilitator carries them
+    forward). No query at all for a workshop that continues none."""
+    if can_moderate:
+        cores = earlier_core(workshop)
+        return {
+            "earlier_core": cores,
+            "carried_origins": carried_origins(workshop) if cores else set(),
+        }
+    carried = carried_core(workshop)
+    return {"earlier_core": [carried] if carried else [], "carried_origins": set()}

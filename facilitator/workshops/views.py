@@ -10,6 +10,7 @@ from ..extensions import db
 from ..forms import EmptyForm, options
 from ..models import Group, Phase, Role
 from ..models.workshop import DEFAULT_WORDING
+from ..services.inquiry import neighbours
 from . import bp
 from .forms import CoFacilitatorForm, GroupForm, WorkshopForm, wording_field
 from .operations import (
@@ -108,6 +109,7 @@ def show(workshop_id: int):
 
 def _render_show(workshop, actor, *, group_form=None, people_form=None, status: int = 200):
     """The overview page; a refused group or person form comes back with its errors and text."""
+    continues, continued_by = neighbours(workshop)
     return (
         render_template(
             "workshops/show.html",
@@ -118,6 +120,8 @@ def _render_show(workshop, actor, *, group_form=None, people_form=None, status: 
             group_form=group_form or GroupForm(formdata=None),
             people_form=people_form or CoFacilitatorForm(formdata=None),
             action_form=EmptyForm(),
+            continues=continues,
+            continued_by=continued_by,
         ),
         status,
     )

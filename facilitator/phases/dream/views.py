@@ -7,6 +7,7 @@ from flask import abort, flash, make_response, redirect, render_template, url_fo
 from ...access import get_in_workshop_or_404, load_workshop, require_member
 from ...forms import EmptyForm, options
 from ...models import MissionStatement, Phase
+from ...services.inquiry import inquiry_panel
 from ..common import PhaseSpec, is_htmx, items_for, register_contribution_routes
 from ..discovery.operations import set_statement_themes, themes_of
 from ..forms_util import apply_group, prepare_group, shorten
@@ -55,6 +56,9 @@ def context(workshop, actor):
         key=lambda pair: (-pair[1], pair[0].id),
     )
     return {
+        # The page (not an htmx swap of its parts) shows what came from earlier
+        # in the inquiry: the positive core and stories to grow statements from.
+        **({} if is_htmx() else inquiry_panel(workshop, actor.can_moderate)),
         "themes": themes_of(workshop),
         "vote_counts": counts,
         "my_votes": mine,
