@@ -134,15 +134,17 @@ def carried_origins(workshop: Workshop) -> set[tuple[str, int]]:
     """("theme"|"story", original id) of everything already carried into ``workshop``."""
     if workshop.previous_id is None:
         return set()
-    origins = set()
-    for kind, model in (("theme", Theme), ("story", Example)):
-        rows = db.session.execute(
-            db.select(model.origin_id).where(
-                model.workshop_id == workshop.id, model.origin_id.is_not(None)
+    rows = db.session.execute(
+        db.union_all(
+            *(
+                db.select(db.literal(kind), model.origin_id).where(
+                    model.workshop_id == workshop.id, model.origin_id.is_not(None)
+                )
+                for kind, model in (("theme", Theme), ("story", Example))
             )
-        ).scalars()
-        origins.update((kind, origin) for origin in rows)
-    return origins
+        )
+    ).all()
+    return {(kind, origin) for kind, origin in rows}
 
 
 def inquiry_panel(workshop: Workshop, can_moderate: bool) -> dict:
