@@ -384,7 +384,7 @@ def test_a_statement_grows_from_stories_picked_on_a_phone(app, client, create_wo
     # Checkboxes (no JavaScript needed): the carried story first, marked as such,
     # then the phone's own table's; not another table's, not a hidden one.
     assert _story_boxes(page) == {
-        ids["Told last spring"]: ("Told last spring (from earlier in the inquiry)", False),
+        ids["Told last spring"]: ("Told last spring (earlier workshop)", False),
         ids["Met at the gate"]: ("Met at the gate", False),
     }
 

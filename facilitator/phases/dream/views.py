@@ -26,14 +26,20 @@ from .operations import (
     withdraw_vote,
 )
 
+#: Marks a choice carried forward from an earlier workshop (a theme or story of
+#: the same name may be this workshop's own too).
+EARLIER = " (earlier workshop)"
+
 
 def prepare(form, workshop, actor):
     prepare_group(form, workshop, actor)
     form.text.description = workshop.wording("hint.dream")
     # Everyone may say which themes and stories a statement grows from.
-    form.themes.choices = options((t.id, t.name) for t in themes_of(workshop))
+    form.themes.choices = options(
+        (t.id, t.name + (EARLIER if t.origin_id else "")) for t in themes_of(workshop)
+    )
     form.examples.choices = options(
-        (story_id, shorten(title) + (" (from earlier in the inquiry)" if carried else ""))
+        (story_id, shorten(title) + (EARLIER if carried else ""))
         for story_id, title, carried in grounding_stories(workshop, actor)
     )
 
