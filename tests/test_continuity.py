@@ -399,6 +399,19 @@ def test_phones_see_only_what_was_carried_forward(
     assert "Withdrawn story" not in page
     # No link into the earlier workshop, which the phone has not joined.
     assert f"/w/{earlier}/" not in panel
+    # A story of this workshop's own, clustered into a carried theme, is not
+    # "from earlier" (and may be another table's).
+    with app.app_context():
+        hope = db.session.execute(
+            select(Theme).where(Theme.workshop_id == later, Theme.name == "Hope")
+        ).scalar_one()
+        table_2 = db.session.get(Workshop, later).groups[1]
+        db.session.add(
+            Example(workshop_id=later, group=table_2, title="Table two own story", themes=[hope])
+        )
+        db.session.commit()
+    panel = phone.get(f"/w/{later}/dream/").get_data(as_text=True).split(PANEL, 1)[1]
+    assert "Table two own story" not in panel.split("</section>", 1)[0]
 
 
 def test_the_workshop_page_names_the_workshops_it_continues_and_is_continued_by(

@@ -97,7 +97,9 @@ def _cores(workshop_ids: list[int], *, carried_only: bool = False) -> dict[int, 
     ).scalars()
     in_a_theme: set[int] = set()
     for theme in themes:
-        stories = [e for e in theme.examples if not e.hidden]
+        # A carried theme may have gained stories of the later workshop's own
+        # (another table's, perhaps): only the carried ones belong here.
+        stories = [e for e in theme.examples if not e.hidden and (e.origin_id or not carried_only)]
         in_a_theme.update(e.id for e in stories)
         cores[theme.workshop_id].themes.append((theme, stories))
     stories = db.session.execute(visible(Example).order_by(Example.created_at, Example.id))
