@@ -3,8 +3,9 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField
+from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class EmptyForm(FlaskForm):
@@ -65,3 +66,11 @@ def load_links(form, item) -> None:
         form.statement.data = item.statement_id or 0
     if "design" in form:
         form.design.data = item.design_id or 0
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (easier on a phone than a
+    multi-select, and no JavaScript needed)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

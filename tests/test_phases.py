@@ -3,6 +3,9 @@ facilitators and participants, as full pages and as htmx fragments."""
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from facilitator.extensions import db
@@ -337,3 +340,185 @@ def test_themes_page_and_linking(app, facilitator_client):
         assert [t.name for t in db.session.get(Example, example.id).themes] == ["Belief in change"]
     page = client.get(f"/w/{wid}/discovery/themes").get_data(as_text=True)
     assert "Belief in change" in page and "Hope" in page
+
+
+def _story_boxes(page: str) -> dict[int, tuple[str, bool]]:
+    """The story checkboxes on a page: id -> (label, ticked)."""
+    boxes = re.findall(
+        r'<label><input (checked )?id="examples-\d+" name="examples" type="checkbox" '
+        r'value="(\d+)"> ([^<]*)</label>',
+        page,
+    )
+    return {int(value): (html.unescape(label), bool(ticked)) for ticked, value, label in boxes}
+
+
+def _grounding_stories(app, wid):
+    """A story at table 1, one at table 2, a whole-room one carried forward from an
+    earlier workshop, and a hidden one: their ids by title."""
+    with app.app_context():
+        workshop = db.session.get(Workshop, wid)
+        t1, t2 = workshop.groups[0], workshop.groups[1]
+        earlier = Workshop(title="Earlier", join_code="EARLY2")
+        db.session.add(earlier)
+        db.session.flush()
+        original = Example(workshop_id=earlier.id, title="Told last spring")
+        db.session.add(original)
+        db.session.flush()
+        stories = [
+            Example(workshop_id=wid, group_id=t1.id, title="Met at the gate"),
+            Example(workshop_id=wid, group_id=t2.id, title="Another table's story"),
+            Example(workshop_id=wid, title="Told last spring", origin_id=original.id),
+            Example(workshop_id=wid, group_id=t1.id, title="Withdrawn", hidden=True),
+        ]
+        workshop.phase = Phase.DREAM
+        db.session.add_all(stories)
+        db.session.commit()
+        return {s.title: s.id for s in stories}
+
+
+def test_a_statement_grows_from_stories_picked_on_a_phone(app, client, create_workshop, join):
+    wid = create_workshop()
+    ids = _grounding_stories(app, wid)
+    join(client, wid, name="Ann", group=0)
+    page = client.get(f"/w/{wid}/dream/").get_data(as_text=True)
+    # Checkboxes (no JavaScript needed): the carried story first, marked as such,
+    # then the phone's own table's; not another table's, not a hidden one.
+    assert _story_boxes(page) == {
+        ids["Told last spring"]: ("Told last spring (earlier workshop)", False),
+        ids["Met at the gate"]: ("Met at the gate", False),
+    }
+
+    response = client.post(
+        f"/w/{wid}/dream/new",
+        data={
+            "text": "Everyone is met at the gate.",
+            "examples": [str(ids["Met at the gate"]), str(ids["Told last spring"])],
+        },
+    )
+    assert response.status_code == 302
+    [statement] = _items(app, MissionStatement, wid)
+    with app.app_context():
+        statement = db.session.get(MissionStatement, statement.id)
+        assert [e.title for e in statement.examples] == ["Met at the gate", "Told last spring"]
+    board = client.get(f"/w/{wid}/dream/").get_data(as_text=True)
+    assert 'class="grounding">Stories: <span class="story-ref">Met at the gate</span>' in board
+    assert '<span class="story-ref">Told last spring</span>' in board
+
+
+def test_a_story_not_offered_is_refused_and_the_text_kept(app, client, create_workshop, join):
+    wid = create_workshop()
+    ids = _grounding_stories(app, wid)
+    join(client, wid, name="Ann", group=0)
+    for story in ("Another table's story", "Withdrawn"):
+        response = client.post(
+            f"/w/{wid}/dream/new",
+            data={"text": "Half a thought worth keeping.", "examples": str(ids[story])},
+            headers=HX,
+        )
+        assert response.status_code == 422
+        body = response.get_data(as_text=True)
+        assert "Half a thought worth keeping." in body
+        assert "not a valid choice" in body
+    assert _items(app, MissionStatement, wid) == []
+
+
+def test_the_facilitator_edits_a_statements_stories(app, facilitator_client, join):
+    client, wid, _ = facilitator_client
+    ids = _grounding_stories(app, wid)
+    # The facilitator is offered every visible story, another table's too.
+    page = client.get(f"/w/{wid}/dream/").get_data(as_text=True)
+    assert set(_story_boxes(page)) == {
+        ids["Told last spring"],
+        ids["Met at the gate"],
+        ids["Another table's story"],
+    }
+    client.post(
+        f"/w/{wid}/dream/new",
+        data={"text": "People are believed in.", "group": "0", "examples": ids["Met at the gate"]},
+    )
+    [statement] = _items(app, MissionStatement, wid)
+    form = client.get(f"/w/{wid}/dream/{statement.id}/edit").get_data(as_text=True)
+    ticked = [i for i, (_, on) in _story_boxes(form).items() if on]
+    assert ticked == [ids["Met at the gate"]]
+    response = client.post(
+        f"/w/{wid}/dream/{statement.id}/edit",
+        data={
+            "text": "People are believed in.",
+            "group": "0",
+            "examples": [str(ids["Another table's story"]), str(ids["Told last spring"])],
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        statement = db.session.get(MissionStatement, statement.id)
+        assert [e.title for e in statement.examples] == [
+            "Another table's story",
+            "Told last spring",
+        ]
+
+
+def test_a_writer_keeps_links_to_stories_they_are_not_offered(app, client, create_workshop, join):
+    """A facilitator grounded a phone's statement in another table's story: the phone's
+    own edit (which cannot offer that story) leaves the link in place."""
+    wid = create_workshop()
+    ids = _grounding_stories(app, wid)
+    pid = join(client, wid, name="Ann", group=0)
+    with app.app_context():
+        statement = MissionStatement(
+            workshop_id=wid,
+            text="A home for everyone.",
+            author_participant_id=pid,
+            group_id=db.session.get(Workshop, wid).groups[0].id,
+            examples=[db.session.get(Example, ids["Another table's story"])],
+        )
+        db.session.add(statement)
+        db.session.commit()
+        sid = statement.id
+    response = client.post(
+        f"/w/{wid}/dream/{sid}/edit",
+        data={"text": "A home for everyone, at once.", "examples": str(ids["Met at the gate"])},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        statement = db.session.get(MissionStatement, sid)
+        assert [e.title for e in statement.examples] == ["Met at the gate", "Another table's story"]
+
+
+def test_the_dream_hint_is_the_workshops_own(app, client, create_workshop, join):
+    wid = create_workshop()
+    _set_phase(app, wid, "dream")
+    join(client, wid)
+    page = client.get(f"/w/{wid}/dream/").get_data(as_text=True)
+    assert "Every day, people here" in page
+    assert "People leaving prison" not in page  # no topic-specific text by default
+    with app.app_context():
+        workshop = db.session.get(Workshop, wid)
+        workshop.settings = {
+            "wording": {"hint.dream": "People leaving prison are met at the gate by…"}
+        }
+        db.session.commit()
+    page = client.get(f"/w/{wid}/dream/").get_data(as_text=True)
+    assert "People leaving prison are met at the gate by…" in page
+    assert "Every day, people here" not in page
+
+
+def test_the_kept_compose_box_follows_the_wording(app, client, create_workshop, join):
+    """The empty compose box sent after a post is kept per process: a changed hint
+    must not be answered with the box kept before the change."""
+    wid = create_workshop()
+    _set_phase(app, wid, "dream")
+    join(client, wid)
+
+    def box_after_a_post(text):
+        response = client.post(f"/w/{wid}/dream/new", data={"text": text}, headers=HX)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    assert "Every day, people here" in box_after_a_post("First.")
+    assert "Every day, people here" in box_after_a_post("Second.")
+    with app.app_context():
+        workshop = db.session.get(Workshop, wid)
+        workshop.settings = {"wording": {"hint.dream": "Young people are heard when…"}}
+        db.session.commit()
+    box = box_after_a_post("Third.")
+    assert "Young people are heard when…" in box and "Every day, people here" not in box

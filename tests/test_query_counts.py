@@ -22,6 +22,7 @@ from facilitator.models import (
     Vote,
     Workshop,
 )
+from facilitator.workshops.operations import carry_forward
 from tests.support.sql import recorded_sql
 
 HX = {"HX-Request": "true"}
@@ -40,7 +41,8 @@ def fill(app, wid: int, phase: Phase, count: int) -> None:
             for i in range(12)
         ]
         theme = Theme(workshop_id=wid, name="Being known by name")
-        db.session.add_all([*people, theme])
+        story = Example(workshop_id=wid, title="Met at the gate", themes=[theme])
+        db.session.add_all([*people, theme, story])
         db.session.flush()
         statement = MissionStatement(workshop_id=wid, text="Everyone leaves with a home")
         design = DesignElement(workshop_id=wid, text="A named worker", statement=statement)
@@ -57,7 +59,11 @@ def fill(app, wid: int, phase: Phase, count: int) -> None:
             if phase == Phase.DISCOVERY:
                 items.append(Example(title=f"Story {i}", themes=[theme], **common))
             elif phase == Phase.DREAM:
-                items.append(MissionStatement(text=f"Statement {i}", themes=[theme], **common))
+                items.append(
+                    MissionStatement(
+                        text=f"Statement {i}", themes=[theme], examples=[story], **common
+                    )
+                )
             elif phase == Phase.DESIGN:
                 items.append(DesignElement(text=f"Practice {i}", statement=statement, **common))
             else:
@@ -137,3 +143,73 @@ def test_a_story_post_reads_nothing_back(app, create_workshop, join):
     selects = [s for s in statements if s.lstrip().startswith("SELECT")]
     assert len(selects) == 1 and "participant" in selects[0], selects
     assert len(statements) <= 6, verbs
+
+
+def inquiry_query_counts(app, create_facilitator, create_workshop, login, join, count):
+    """A later workshop of an inquiry, in Dream: the earlier one has ``count`` stories
+    in ``count // 10`` themes (and some in none), carried forward, with ``count``
+    statements grounded in the carried stories."""
+    fid = create_facilitator()
+    earlier = create_workshop(facilitator_id=fid, title="Earlier")
+    later = create_workshop(facilitator_id=fid, title="Later", previous_id=earlier)
+    with app.app_context():
+        themes = [
+            Theme(workshop_id=earlier, name=f"Theme {i}", position=i) for i in range(count // 10)
+        ]
+        stories = [
+            Example(
+                workshop_id=earlier,
+                title=f"Story {i}",
+                what_worked="Being known by name",
+                themes=[themes[i % len(themes)]] if i % 7 else [],
+            )
+            for i in range(count)
+        ]
+        db.session.add_all([*themes, *stories])
+        db.session.commit()
+        workshop = db.session.get(Workshop, later)
+        carried = carry_forward(workshop)
+        copies = list(carried.examples.values())
+        workshop.phase = Phase.DREAM
+        db.session.add_all(
+            MissionStatement(
+                workshop_id=later,
+                text=f"Statement {i}",
+                examples=copies[i : i + 2],
+                themes=list(carried.themes.values())[:1],
+            )
+            for i in range(count)
+        )
+        db.session.commit()
+    facilitator, phone = app.test_client(), app.test_client()
+    login(facilitator, fid)
+    join(phone, later, name="Reader", group=0)
+    pages = {
+        "console": (facilitator, f"/w/{later}/console"),
+        "themes page": (facilitator, f"/w/{later}/discovery/themes"),
+        "dream page (facilitator)": (facilitator, f"/w/{later}/dream/"),
+        "dream page (phone)": (phone, f"/w/{later}/dream/"),
+        "workshop page": (facilitator, f"/w/{later}/"),
+    }
+    result = {}
+    for name, (client, url) in pages.items():
+        with recorded_sql(app) as statements:
+            response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        # The panel is really there, with what it lists.
+        if name != "workshop page":
+            assert "From earlier in this inquiry" in response.get_data(as_text=True), name
+        result[name] = len(statements)
+    return result
+
+
+def test_inquiry_pages_do_not_grow_with_the_earlier_workshops_items(
+    app, create_facilitator, create_workshop, login, join
+):
+    args = (app, create_facilitator, create_workshop, login, join)
+    few = inquiry_query_counts(*args, 10)
+    many = inquiry_query_counts(*args, 500)
+    assert few == many, (few, many)
+    # The panel costs a few queries (the earlier workshop, its themes and their
+    # stories, its other stories, what was carried): a fixed number.
+    assert max(many.values()) <= MAX_QUERIES + 2, many

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 from facilitator.extensions import db
-from facilitator.models import JOIN_CODE_ALPHABET, Role, Workshop
+from facilitator.models import JOIN_CODE_ALPHABET, Phase, Role, Workshop
+from facilitator.models.workshop import DEFAULT_WORDING
 
 
 def test_create_workshop_with_groups(app, client, create_facilitator, login):
@@ -161,3 +164,89 @@ def test_co_facilitator_can_open_the_workshop(
 def test_unknown_group_is_404(facilitator_client):
     client, wid, _ = facilitator_client
     assert client.post(f"/w/{wid}/groups/9999/delete").status_code == 404
+
+
+EDIT = {
+    "title": "Second exchange",
+    "dots_per_participant": "3",
+    "group_assignment": "choose",
+    "previous": "0",
+}
+
+
+def test_wording_is_set_per_workshop_empty_meaning_the_default(app, facilitator_client, join):
+    client, wid, _ = facilitator_client
+    with app.app_context():
+        workshop = db.session.get(Workshop, wid)
+        workshop.settings = {"interview_questions": ["What worked?"]}
+        workshop.phase = Phase.DREAM
+        db.session.commit()
+    form = client.get(f"/w/{wid}/edit").get_data(as_text=True)
+    # One box per key, empty, with the neutral default as its placeholder.
+    assert 'name="wording_hint_dream"' in form and 'name="wording_prompt_destiny"' in form
+    assert html.escape(DEFAULT_WORDING["hint.dream"]) in form
+    assert '<details class="wording">' in form  # nothing of its own yet: folded
+
+    response = client.post(
+        f"/w/{wid}/edit",
+        data={
+            **EDIT,
+            "wording_prompt_dream": "  Imagine release done well.  ",
+            "wording_hint_dream": "People leaving prison are met at the gate by…",
+            "wording_prompt_design": DEFAULT_WORDING["prompt.design"],  # the default: not stored
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        settings = db.session.get(Workshop, wid).settings
+    assert settings == {
+        "interview_questions": ["What worked?"],  # other settings stay
+        "wording": {
+            "prompt.dream": "Imagine release done well.",
+            "hint.dream": "People leaving prison are met at the gate by…",
+        },
+    }
+    phone = app.test_client()
+    join(phone, wid)
+    page = phone.get(f"/w/{wid}/dream/").get_data(as_text=True)
+    assert "Imagine release done well." in page
+    assert "People leaving prison are met at the gate by…" in page
+    assert DEFAULT_WORDING["prompt.dream"] not in page
+
+    form = client.get(f"/w/{wid}/edit").get_data(as_text=True)
+    assert '<details class="wording" open>' in form
+    assert "Imagine release done well.</textarea>" in form
+
+    # Emptied again: back to the defaults, nothing of its own stored.
+    assert client.post(f"/w/{wid}/edit", data=EDIT).status_code == 302
+    with app.app_context():
+        assert db.session.get(Workshop, wid).settings == {"interview_questions": ["What worked?"]}
+    page = phone.get(f"/w/{wid}/dream/").get_data(as_text=True)
+    assert DEFAULT_WORDING["prompt.dream"] in page and DEFAULT_WORDING["hint.dream"] in page
+
+
+def test_wording_too_long_is_explained_and_kept(app, facilitator_client):
+    client, wid, _ = facilitator_client
+    long = "A prompt that goes on " * 30
+    response = client.post(f"/w/{wid}/edit", data={**EDIT, "wording_prompt_discovery": long})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Please keep this to 500 characters" in body
+    assert long.strip() in body
+    assert '<details class="wording" open>' in body
+    with app.app_context():
+        assert "wording" not in (db.session.get(Workshop, wid).settings or {})
+
+
+def test_a_new_workshop_gets_its_wording(app, client, create_facilitator, login):
+    login(client, create_facilitator())
+    response = client.post(
+        "/w/new", data={**EDIT, "wording_prompt_discovery": "Tell of a time release went well."}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        workshop = db.session.execute(
+            db.select(Workshop).filter_by(title="Second exchange")
+        ).scalar_one()
+        assert workshop.phase_prompt == "Tell of a time release went well."
+        assert workshop.wording("hint.dream") == DEFAULT_WORDING["hint.dream"]

@@ -21,6 +21,7 @@ from ..forms import options
 from ..models import Group, Participant, Phase, Workshop
 from ..phases.common import SPECS, board_context, by_group, delta_context
 from ..services import fragments
+from ..services.inquiry import inquiry_panel
 from . import bp
 from .conditional import not_modified_or_tag, page_tag, tagged
 from .forms import LockForm, MoveForm, PhaseForm, TimerForm
@@ -140,6 +141,8 @@ def _delta(workshop: Workshop, actor: Actor, phase: Phase, since: int) -> str:
 def _console(workshop: Workshop, actor: Actor, *, timer_form=None, errors=(), status=200):
     phase = workshop.phase
     context = board_context(SPECS[phase], workshop, actor)
+    if "earlier_core" not in context:  # the Dream board brings it already
+        context.update(inquiry_panel(workshop, actor.can_moderate))
     participants = db.session.execute(
         db.select(db.func.count())
         .select_from(Participant)

@@ -116,7 +116,7 @@ def items_for(spec: PhaseSpec, workshop: Workshop, actor: Actor, since: int | No
 
 
 #: Collections the item templates show, loaded for all items in one query each.
-EAGER_COLLECTIONS = ("themes",)
+EAGER_COLLECTIONS = ("themes", "examples")
 
 
 @functools.cache
@@ -285,7 +285,8 @@ def fresh_compose_box(spec, workshop, actor, state, like, fresh_form, render) ->
     may post now, and the message); all of that is the key. ``fresh_form()``
     and ``render(form)`` make it when it is not kept.
     """
-    choices = repr([(f.name, getattr(f, "choices", None)) for f in like])
+    # The hints are the workshop's wording, which its facilitator may change.
+    choices = repr([(f.name, getattr(f, "choices", None), f.description) for f in like])
     key = (spec.phase.value, workshop.id, actor.can_moderate, actor.can_contribute, state, choices)
     boxes = current_app.extensions.setdefault("compose_boxes", fragments.Fragments(limit=2_000))
     return fragments.fill(boxes.get_or_make(key, lambda: fragments.punch(render(fresh_form()))))

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, NumberRange, Optional, Valid
 
 from ..forms import MaxChars, clean_text, options
 from ..models import Role
+from ..models.workshop import DEFAULT_WORDING
 
 
 class WorkshopForm(FlaskForm):
@@ -56,13 +57,44 @@ class WorkshopForm(FlaskForm):
     )
     previous = SelectField("Follows an earlier workshop", coerce=int, default=0)
     carry_forward = BooleanField(
-        "Carry forward its themes and mission statements",
+        "Carry forward its themes, stories and mission statements",
         description="Only used when creating; you can also do it later on the workshop page.",
     )
 
     def validate_ends_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError("The last day cannot be before the first.")
+
+
+#: What each wording key is, for the facilitator (a key without a label shows as itself).
+WORDING_LABELS = {
+    "prompt.discovery": "Discovery prompt",
+    "prompt.dream": "Dream prompt",
+    "prompt.design": "Design prompt",
+    "prompt.destiny": "Destiny prompt",
+    "hint.dream": "Hint under the Dream statement",
+}
+MAX_WORDING = 500
+
+
+def wording_field(key: str) -> str:
+    """The form field of a wording key ("hint.dream" -> "wording_hint_dream")."""
+    return "wording_" + key.replace(".", "_")
+
+
+# One field per key of DEFAULT_WORDING, empty meaning the neutral default (shown
+# as the field's placeholder), so a key added there gets its field here.
+for _key, _default in DEFAULT_WORDING.items():
+    setattr(
+        WorkshopForm,
+        wording_field(_key),
+        TextAreaField(
+            WORDING_LABELS.get(_key, _key),
+            filters=[clean_text],
+            validators=[MaxChars(MAX_WORDING)],
+            render_kw={"placeholder": _default, "rows": 2},
+        ),
+    )
 
 
 class GroupForm(FlaskForm):

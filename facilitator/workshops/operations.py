@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import selectinload
+
 from ..extensions import db
-from ..models import Facilitator, Group, Role, Workshop, WorkshopRole, new_join_code
+from ..models import (
+    Example,
+    Facilitator,
+    Group,
+    MissionStatement,
+    Role,
+    Theme,
+    Workshop,
+    WorkshopRole,
+    new_join_code,
+)
+from ..models.workshop import DEFAULT_WORDING
 from ..services.live import bump
 
 
@@ -41,6 +56,23 @@ def create_workshop(owner: Facilitator | None, *, groups: list[str] = (), **fiel
         workshop.roles.append(WorkshopRole(facilitator=owner, role=Role.FACILITATOR))
     db.session.commit()
     return workshop
+
+
+def with_wording(settings: dict | None, wording: dict[str, str]) -> dict:
+    """``settings`` with its ``"wording"`` replaced by ``wording``'s texts that differ
+    from the defaults (empty means the default). A new dict: the JSON column does
+    not track changes made in place."""
+    own = {
+        key: text.strip()
+        for key, text in wording.items()
+        if key in DEFAULT_WORDING and text and text.strip() and text.strip() != DEFAULT_WORDING[key]
+    }
+    settings = dict(settings or {})
+    if own:
+        settings["wording"] = own
+    else:
+        settings.pop("wording", None)
+    return settings
 
 
 def update_workshop(workshop: Workshop, **fields) -> None:
@@ -102,19 +134,54 @@ def visible_workshops(facilitator: Facilitator) -> list[Workshop]:
     )
 
 
-def carry_forward(workshop: Workshop) -> tuple[int, int]:
-    """Bring the earlier workshop's themes and mission statements into this one.
+@dataclass
+class Carried:
+    """What one carry-forward did: the copies in the later workshop, by the id of
+    their original (those made before included), and how many were added this time."""
 
-    Copies keep a link to what they were copied from (``origin_id``); each copied
-    statement is linked to the copies of its themes. Carrying forward again only
-    adds what is new in the earlier workshop, so nothing is duplicated.
+    themes: dict[int, Theme] = field(default_factory=dict)
+    examples: dict[int, Example] = field(default_factory=dict)
+    statements: dict[int, MissionStatement] = field(default_factory=dict)
+    added_themes: int = 0
+    added_examples: int = 0
+    added_statements: int = 0
+
+    @property
+    def added(self) -> bool:
+        return bool(self.added_themes or self.added_examples or self.added_statements)
+
+
+def carry_forward(
+    workshop: Workshop,
+    *,
+    commit: bool = True,
+    mark_source: bool = True,
+    keep_tallies: bool = False,
+    same_tables: bool = False,
+) -> Carried:
+    """Bring the earlier workshop's themes, stories and mission statements into this one.
+
+    Copies keep their origin: ``origin_id`` (the original), ``provenance`` and
+    ``source``. Links are remapped to the copies: a story's themes, a statement's
+    themes and stories. Carrying forward again only adds what is new in the
+    earlier workshop (a copy is found by its ``origin_id``), and links a new copy
+    to the copies made before; links between two older copies are left as the
+    later workshop's facilitator left them. Hidden items are not carried.
+
+    The seed calls this too (``commit=False`` inside its own transaction,
+    ``mark_source=False``, ``keep_tallies=True``, ``same_tables=True``) and finds
+    its keys' copies in the returned maps.
 
     :param workshop: a workshop whose ``previous`` is set.
-    :returns: how many themes and statements were added this time.
+    :param commit: commit at the end (else only flush, for a caller's transaction).
+    :param mark_source: prefix each copy's ``source`` with "Carried forward from <title>".
+    :param keep_tallies: copy statements' recorded vote tallies (``seed_votes``); a
+        live workshop votes afresh, so by default they start at none.
+    :param same_tables: put each copy at the later workshop's table of the same
+        name (else the copies belong to the whole room).
+    :returns: the copies by original id, and how many of each were added this time.
     :raises WorkshopError: when the workshop follows no (existing) earlier one.
     """
-    from ..models import MissionStatement, Theme
-
     previous = workshop.previous
     if previous is None or previous.deleted_at is not None:
         raise WorkshopError(
@@ -122,59 +189,123 @@ def carry_forward(workshop: Workshop) -> tuple[int, int]:
             "under 'Edit details and settings' first."
         )
     origin_note = f"Carried forward from {previous.title}"
+    tables = {g.name.lower(): g for g in workshop.groups} if same_tables else {}
 
-    def note(source: str) -> str:
-        return f"{origin_note} · {source}" if source else origin_note
+    def common(original) -> dict:
+        source = original.source
+        if mark_source:
+            source = f"{origin_note} · {source}" if source else origin_note
+        group = original.group if same_tables else None
+        return {
+            "workshop_id": workshop.id,
+            "origin_id": original.id,
+            "source": source,
+            "provenance": original.provenance,
+            "group": tables.get(group.name.lower()) if group is not None else None,
+        }
 
-    def copies_of(model) -> dict[int, object]:
+    def copies_of(model, *options) -> dict[int, object]:
         rows = db.session.execute(
-            db.select(model).where(model.workshop_id == workshop.id, model.origin_id.is_not(None))
+            db.select(model)
+            .where(model.workshop_id == workshop.id, model.origin_id.is_not(None))
+            .options(*options)
         ).scalars()
         return {row.origin_id: row for row in rows}
 
-    def originals(model, *order):
-        return db.session.execute(
-            db.select(model)
-            .where(model.workshop_id == previous.id, model.hidden.is_(False))
-            .order_by(*order)
-        ).scalars()
+    def originals(model, *options):
+        return list(
+            db.session.execute(
+                db.select(model)
+                .where(model.workshop_id == previous.id, model.hidden.is_(False))
+                .options(selectinload(model.group), *options)
+                .order_by(*((model.position,) if model is Theme else ()), model.id)
+            ).scalars()
+        )
 
-    theme_copies = copies_of(Theme)
+    carried = Carried(
+        themes=copies_of(Theme),
+        # With the links a re-run may add to (loaded now, not one query per copy).
+        examples=copies_of(Example, selectinload(Example.themes)),
+        statements=copies_of(
+            MissionStatement,
+            selectinload(MissionStatement.themes),
+            selectinload(MissionStatement.examples),
+        ),
+    )
+    new_ids: set[tuple[type, int]] = set()  # (model, original id) of this run's copies
+
     position = db.session.execute(
         db.select(db.func.count()).select_from(Theme).where(Theme.workshop_id == workshop.id)
     ).scalar_one()
-    added_themes = 0
-    for theme in originals(Theme, Theme.position, Theme.id):
-        if theme.id in theme_copies:
+    for theme in originals(Theme):
+        if theme.id in carried.themes:
             continue
         copy = Theme(
-            workshop_id=workshop.id,
             name=theme.name,
             description=theme.description,
-            position=position + added_themes,
-            origin_id=theme.id,
-            source=note(theme.source),
+            position=position + carried.added_themes,
+            **common(theme),
         )
         db.session.add(copy)
-        theme_copies[theme.id] = copy
-        added_themes += 1
+        carried.themes[theme.id] = copy
+        new_ids.add((Theme, theme.id))
+        carried.added_themes += 1
 
-    statement_copies = copies_of(MissionStatement)
-    added_statements = 0
-    for statement in originals(MissionStatement, MissionStatement.id):
-        if statement.id in statement_copies:
-            continue
-        copy = MissionStatement(
-            workshop_id=workshop.id,
-            text=statement.text,
-            origin_id=statement.id,
-            source=note(statement.source),
-            themes=[theme_copies[t.id] for t in statement.themes if t.id in theme_copies],
-        )
-        db.session.add(copy)
-        added_statements += 1
+    def link(copy, collection: str, new_here: bool, originals_linked, copies: dict, model):
+        """Add the links ``copy`` lacks to the copies of ``originals_linked``, where
+        one end was copied this time (a link between older copies was either made
+        then or removed since, on purpose)."""
+        current = getattr(copy, collection)
+        for original in originals_linked:
+            target = copies.get(original.id)
+            if target is None or target in current:
+                continue
+            if new_here or (model, original.id) in new_ids:
+                current.append(target)
 
-    if added_themes or added_statements:
+    for story in originals(Example, selectinload(Example.themes)):
+        copy = carried.examples.get(story.id)
+        if copy is None:
+            copy = Example(
+                title=story.title,
+                story=story.story,
+                what_worked=story.what_worked,
+                place=story.place,
+                themes=[],
+                **common(story),
+            )
+            db.session.add(copy)
+            carried.examples[story.id] = copy
+            new_ids.add((Example, story.id))
+            carried.added_examples += 1
+        link(copy, "themes", (Example, story.id) in new_ids, story.themes, carried.themes, Theme)
+
+    for statement in originals(
+        MissionStatement,
+        selectinload(MissionStatement.themes),
+        selectinload(MissionStatement.examples),
+    ):
+        copy = carried.statements.get(statement.id)
+        if copy is None:
+            copy = MissionStatement(
+                text=statement.text,
+                seed_votes=statement.seed_votes if keep_tallies else 0,
+                themes=[],
+                examples=[],
+                **common(statement),
+            )
+            db.session.add(copy)
+            carried.statements[statement.id] = copy
+            new_ids.add((MissionStatement, statement.id))
+            carried.added_statements += 1
+        new_here = (MissionStatement, statement.id) in new_ids
+        link(copy, "themes", new_here, statement.themes, carried.themes, Theme)
+        link(copy, "examples", new_here, statement.examples, carried.examples, Example)
+
+    if carried.added:
         bump(workshop)
-    db.session.commit()
-    return added_themes, added_statements
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
+    return carried

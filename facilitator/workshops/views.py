@@ -9,8 +9,10 @@ from ..access import actor_for, get_in_workshop_or_404, load_workshop, require_f
 from ..extensions import db
 from ..forms import EmptyForm, options
 from ..models import Group, Phase, Role
+from ..models.workshop import DEFAULT_WORDING
+from ..services.inquiry import neighbours
 from . import bp
-from .forms import CoFacilitatorForm, GroupForm, WorkshopForm
+from .forms import CoFacilitatorForm, GroupForm, WorkshopForm, wording_field
 from .operations import (
     WorkshopError,
     add_group,
@@ -20,6 +22,7 @@ from .operations import (
     remove_group,
     update_workshop,
     visible_workshops,
+    with_wording,
 )
 
 DETAIL_FIELDS = (
@@ -32,6 +35,23 @@ DETAIL_FIELDS = (
     "dots_per_participant",
     "group_assignment",
 )
+
+
+def _wording_from(form: WorkshopForm) -> dict[str, str]:
+    return {key: getattr(form, wording_field(key)).data or "" for key in DEFAULT_WORDING}
+
+
+def _wording_into(form: WorkshopForm, workshop) -> None:
+    own = (workshop.settings or {}).get("wording") or {}
+    for key in DEFAULT_WORDING:
+        getattr(form, wording_field(key)).data = own.get(key, "")
+
+
+def _form_page(form: WorkshopForm, workshop, status: int):
+    wording = [getattr(form, wording_field(key)) for key in DEFAULT_WORDING]
+    return render_template(
+        "workshops/form.html", form=form, workshop=workshop, wording=wording
+    ), status
 
 
 def _previous_choices(form: WorkshopForm, exclude: int | None = None) -> None:
@@ -61,14 +81,18 @@ def new():
         fields["venue"] = fields["venue"] or ""
         groups = (form.group_names.data or "").splitlines()
         workshop = create_workshop(
-            current_user, groups=groups, previous_id=form.previous.data or None, **fields
+            current_user,
+            groups=groups,
+            previous_id=form.previous.data or None,
+            settings=with_wording({}, _wording_from(form)),
+            **fields,
         )
         flash(f"Workshop created. Participants join with the code {workshop.join_code}.", "success")
         if form.carry_forward.data and workshop.previous_id:
             _carry_forward_and_say(workshop)
         return redirect(url_for("workshops.show", workshop_id=workshop.id))
     status = 422 if form.errors else 200
-    return render_template("workshops/form.html", form=form, workshop=None), status
+    return _form_page(form, None, status)
 
 
 @bp.route("/<int:workshop_id>/")
@@ -85,6 +109,7 @@ def show(workshop_id: int):
 
 def _render_show(workshop, actor, *, group_form=None, people_form=None, status: int = 200):
     """The overview page; a refused group or person form comes back with its errors and text."""
+    continues, continued_by = neighbours(workshop)
     return (
         render_template(
             "workshops/show.html",
@@ -95,6 +120,8 @@ def _render_show(workshop, actor, *, group_form=None, people_form=None, status: 
             group_form=group_form or GroupForm(formdata=None),
             people_form=people_form or CoFacilitatorForm(formdata=None),
             action_form=EmptyForm(),
+            continues=continues,
+            continued_by=continued_by,
         ),
         status,
     )
@@ -128,26 +155,38 @@ def edit(workshop_id: int):
     del form.carry_forward
     if request.method == "GET":
         form.previous.data = workshop.previous_id or 0
+        _wording_into(form, workshop)
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in DETAIL_FIELDS}
         for key in ("topic", "description", "venue"):
             fields[key] = fields[key] or ""
-        update_workshop(workshop, previous_id=form.previous.data or None, **fields)
+        update_workshop(
+            workshop,
+            previous_id=form.previous.data or None,
+            settings=with_wording(workshop.settings, _wording_from(form)),
+            **fields,
+        )
         flash("Workshop updated.", "success")
         return redirect(url_for("workshops.show", workshop_id=workshop.id))
     status = 422 if form.errors else 200
-    return render_template("workshops/form.html", form=form, workshop=workshop), status
+    return _form_page(form, workshop, status)
 
 
 def _carry_forward_and_say(workshop) -> None:
     try:
-        themes, statements = carry_forward(workshop)
+        carried = carry_forward(workshop)
     except WorkshopError as exc:
         flash(str(exc), "error")
         return
-    if themes or statements:
+    if carried.added:
+        themes, stories, statements = (
+            carried.added_themes,
+            carried.added_examples,
+            carried.added_statements,
+        )
         flash(
-            f"Carried forward {themes} theme{'' if themes == 1 else 's'} and {statements} "
+            f"Carried forward {themes} theme{'' if themes == 1 else 's'}, "
+            f"{stories} stor{'y' if stories == 1 else 'ies'} and {statements} "
             f"mission statement{'' if statements == 1 else 's'} from {workshop.previous.title}.",
             "success",
         )
@@ -157,7 +196,7 @@ def _carry_forward_and_say(workshop) -> None:
 
 @bp.route("/<int:workshop_id>/carry-forward", methods=["POST"], endpoint="carry_forward")
 def carry_forward_view(workshop_id: int):
-    """Bring the earlier workshop's themes and mission statements into this one."""
+    """Bring the earlier workshop's themes, stories and mission statements into this one."""
     workshop = load_workshop(workshop_id)
     require_facilitator(workshop)
     if not EmptyForm().validate_on_submit():

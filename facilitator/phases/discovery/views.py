@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ...access import get_in_workshop_or_404, load_workshop, require_facilitator, require_member
 from ...forms import EmptyForm, options
 from ...models import Example, Phase, Theme
+from ...services.inquiry import inquiry_panel
 from ..common import PhaseSpec, is_htmx, register_contribution_routes, render_page_or_fragment
 from ..forms_util import apply_group, prepare_group
 from ..operations import delete_contribution, touch
@@ -80,6 +81,8 @@ def _cluster_forms(workshop, examples, themes) -> dict[int, ClusterForm]:
 def _themes_page(workshop, actor, form=None, status=200, notice=None, notice_kind="success"):
     themes = themes_of(workshop, include_hidden=True, with_examples=True)
     examples = examples_of(workshop)
+    # The whole page (not an htmx swap of the board) shows the earlier workshops' core.
+    earlier = {} if is_htmx() else inquiry_panel(workshop, actor.can_moderate)
     return render_page_or_fragment(
         "discovery/themes.html",
         "discovery/_cluster.html",
@@ -95,6 +98,7 @@ def _themes_page(workshop, actor, form=None, status=200, notice=None, notice_kin
         action_form=EmptyForm(),
         notice=notice,
         notice_kind=notice_kind,
+        **earlier,
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ...access import Actor
 from ...extensions import db
-from ...models import MissionStatement, Participant, Phase, Vote, Workshop
+from ...models import Example, MissionStatement, Participant, Phase, Vote, Workshop
 from ...services.live import bump
 
 
@@ -31,6 +31,46 @@ def statements_of(workshop: Workshop, *, include_hidden: bool = False) -> list[M
     if not include_hidden:
         stmt = stmt.where(MissionStatement.hidden.is_(False))
     return list(db.session.execute(stmt.order_by(MissionStatement.id)).scalars())
+
+
+def grounding_stories(workshop: Workshop, actor: Actor) -> list[tuple[int, str, bool]]:
+    """The stories a statement may grow from, as (id, title, carried forward):
+    the workshop's visible stories, those carried forward from earlier in the
+    inquiry first. A phone is offered the stories its board shows (its own
+    table's and the whole room's); facilitators, all of them. Columns only, one query.
+    """
+    stmt = db.select(Example.id, Example.title, Example.origin_id).where(
+        Example.workshop_id == workshop.id, Example.hidden.is_(False)
+    )
+    if not actor.can_moderate and actor.participant is not None:
+        if (gid := actor.participant.group_id) is not None:
+            stmt = stmt.where(db.or_(Example.group_id == gid, Example.group_id.is_(None)))
+    rows = db.session.execute(
+        stmt.order_by(Example.origin_id.is_(None), Example.created_at, Example.id)
+    ).all()
+    return [(row.id, row.title, row.origin_id is not None) for row in rows]
+
+
+def set_statement_examples(
+    statement: MissionStatement, example_ids: list[int], workshop: Workshop, offered: set[int]
+) -> None:
+    """Ground a statement in exactly the ticked stories among those ``offered``.
+
+    Links to stories the writer was not offered (another table's, or one hidden
+    since) are kept: not seeing a story is no reason to unlink it.
+    """
+    wanted = set(example_ids) & offered
+    kept = [] if statement.id is None else [e for e in statement.examples if e.id not in offered]
+    picked = []
+    if wanted:
+        picked = list(
+            db.session.execute(
+                db.select(Example)
+                .where(Example.workshop_id == workshop.id, Example.id.in_(wanted))
+                .order_by(Example.id)
+            ).scalars()
+        )
+    statement.examples = sorted([*kept, *picked], key=lambda e: e.id)
 
 
 def vote_counts(workshop: Workshop) -> dict[int, int]:

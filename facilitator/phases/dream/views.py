@@ -7,33 +7,49 @@ from flask import abort, flash, make_response, redirect, render_template, url_fo
 from ...access import get_in_workshop_or_404, load_workshop, require_member
 from ...forms import EmptyForm, options
 from ...models import MissionStatement, Phase
+from ...services.inquiry import inquiry_panel
 from ..common import PhaseSpec, is_htmx, items_for, register_contribution_routes
 from ..discovery.operations import set_statement_themes, themes_of
-from ..forms_util import apply_group, prepare_group
+from ..forms_util import apply_group, prepare_group, shorten
 from . import bp
 from .forms import StatementForm
 from .operations import (
     VoteRefused,
     cast_vote,
     dots_left,
+    grounding_stories,
     my_votes,
+    set_statement_examples,
     statements_of,
     vote_counts,
     voting_refusal,
     withdraw_vote,
 )
 
+#: Marks a choice carried forward from an earlier workshop (a theme or story of
+#: the same name may be this workshop's own too).
+EARLIER = " (earlier workshop)"
+
 
 def prepare(form, workshop, actor):
     prepare_group(form, workshop, actor)
-    # Everyone may say which themes a statement grows from.
-    form.themes.choices = options((t.id, t.name) for t in themes_of(workshop))
+    form.text.description = workshop.wording("hint.dream")
+    # Everyone may say which themes and stories a statement grows from.
+    form.themes.choices = options(
+        (t.id, t.name + (EARLIER if t.origin_id else "")) for t in themes_of(workshop)
+    )
+    form.examples.choices = options(
+        (story_id, shorten(title) + (EARLIER if carried else ""))
+        for story_id, title, carried in grounding_stories(workshop, actor)
+    )
 
 
 def apply(item, form, workshop, actor):
     item.text = form.text.data
     apply_group(item, form, actor)
     set_statement_themes(item, form.themes.data or [], workshop)
+    offered = {choice.value for choice in form.examples.choices}
+    set_statement_examples(item, form.examples.data or [], workshop, offered)
 
 
 def context(workshop, actor):
@@ -46,6 +62,9 @@ def context(workshop, actor):
         key=lambda pair: (-pair[1], pair[0].id),
     )
     return {
+        # The page (not an htmx swap of its parts) shows what came from earlier
+        # in the inquiry: the positive core and stories to grow statements from.
+        **({} if is_htmx() else inquiry_panel(workshop, actor.can_moderate)),
         "themes": themes_of(workshop),
         "vote_counts": counts,
         "my_votes": mine,
