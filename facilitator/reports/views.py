@@ -27,7 +27,7 @@ from ..extensions import limiter
 from ..forms import EmptyForm
 from ..models import ShareLink, Workshop
 from ..services import ics, pdf
-from ..services.export import csv_text, export_workshop
+from ..services.export import csv_text, export_report_data, export_workshop
 from . import bp
 from .data import build_report
 from .forms import ShareLinkForm
@@ -217,7 +217,11 @@ def _ics(workshop: Workshop, token: str | None):
 
 
 def _json(workshop: Workshop, token: str | None):
-    body = json.dumps(export_workshop(workshop), ensure_ascii=False, indent=2, sort_keys=True)
+    # A share link shows the report, so its JSON holds what the report shows
+    # (no hidden items, no emails, no participant list); the workshop's own
+    # readers get the whole export.
+    doc = export_report_data(workshop) if token else export_workshop(workshop)
+    body = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
     return _download(
         body.encode("utf-8") + b"\n",
         "application/json",
