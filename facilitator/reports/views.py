@@ -14,7 +14,6 @@ polling UI it would need) is not worth it at this size.
 from __future__ import annotations
 
 import json
-import os
 import re
 import unicodedata
 
@@ -128,10 +127,7 @@ def _pdf(workshop: Workshop, token: str | None):
     # The same content gives the same PDF: the cache key ignores only the timestamp.
     stable = html.replace(report.generated_label, "").replace(report.generated_iso, "")
     key = pdf.cache_key(stable, size)
-    cache = pdf.PdfCache(
-        current_app.config.get("REPORT_CACHE_DIR")
-        or os.path.join(current_app.instance_path, "report-cache")
-    )
+    cache = pdf.report_cache(current_app)
     body = cache.get(workshop.id, key)
     if body is None:
         options = dict(
