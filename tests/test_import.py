@@ -201,6 +201,15 @@ def test_version_1_files_still_import(app, filled):
         (lambda d: d["workshop"].update(group_assignment="lottery"), "is not one of choose"),
         (lambda d: d["workshop"].update(ends_on="2026-05-01"), "the last day is before"),
         (lambda d: d["actions"][0].update(provenance="rumour"), "actions[0].provenance"),
+        # Values the database could not take, whatever their type.
+        (
+            lambda d: d["examples"][0].update(author={"participant": "1"}),
+            "examples[0].author: expected a participant's number",
+        ),
+        (
+            lambda d: d["examples"][0].update(created_at="9999-12-31T23:59:59-05:00"),
+            "examples[0].created_at: timestamp '9999-12-31T23:59:59-05:00' is out of range",
+        ),
     ],
 )
 def test_imports_obey_the_forms_rules(app, filled, mutate, message):
@@ -258,6 +267,14 @@ def test_unusable_emails_are_refused(app, filled, mutate, where):
             db.session.execute(db.select(db.func.count()).select_from(Facilitator)).scalar_one()
             == 1
         )  # no account was made for it
+
+
+def test_deeply_nested_files_are_refused_with_a_message(app, runner, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    result = runner.invoke(args=["import-workshop", str(path)])
+    assert result.exit_code != 0
+    assert "nested too deeply" in result.output
 
 
 def test_every_problem_is_listed_at_once(app, filled, runner, tmp_path):
@@ -411,3 +428,34 @@ def test_a_single_export_names_its_earlier_workshop_only_by_seed_key(app, chain)
         db.session.get(Workshop, first).seed_key = None
         db.session.commit()
         assert "seed key 'day-one' is not in this database" in _refused(doc)
+
+
+def test_exporting_an_inquiry_costs_queries_flat_in_its_items(app, chain):
+    """Carried-forward origins and linked stories are looked up together, not one by one."""
+    from tests.support.sql import recorded_sql
+
+    first, second = chain
+
+    def queries() -> int:
+        with recorded_sql(app) as statements, app.app_context():
+            export_chain(db.session.get(Workshop, second))
+        return len(statements)
+
+    before = queries()
+    with app.app_context():
+        origins = (
+            db.session.execute(db.select(Example).filter_by(workshop_id=first).order_by(Example.id))
+            .scalars()
+            .all()
+        )
+        copies = [Example(workshop_id=second, title=o.title, origin_id=o.id) for o in origins]
+        db.session.add_all(copies)
+        statement = (
+            db.session.execute(db.select(MissionStatement).filter_by(workshop_id=second))
+            .scalars()
+            .first()
+        )
+        statement.examples = [*statement.examples, *copies, *origins[1:]]
+        db.session.commit()
+        assert len(origins) >= 3
+    assert queries() == before

@@ -57,6 +57,8 @@ def import_workshop_command(file: str) -> None:
             doc = json.load(fh)
     except UnicodeDecodeError as exc:
         raise click.ClickException(f"{file} is not UTF-8 text: {exc}") from exc
+    except RecursionError as exc:
+        raise click.ClickException(f"{file} is nested too deeply to be a workshop export.") from exc
     except json.JSONDecodeError as exc:
         raise click.ClickException(
             f"{file} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."

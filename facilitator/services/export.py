@@ -104,6 +104,16 @@ class _Links:
         self.in_file = in_file
         self._numbers: dict[tuple[int, type], dict[int, int]] = {}
         self._workshops: dict[int, Workshop | None] = {}
+        self._homes: dict[tuple[type, int], int] = {}
+
+    def prefetch(self, model, item_ids) -> None:
+        """Learn the workshops of these items in one query (not one per item)."""
+        wanted = {i for i in item_ids if i is not None and (model, i) not in self._homes}
+        if wanted:
+            rows = db.session.execute(
+                db.select(model.id, model.workshop_id).where(model.id.in_(wanted))
+            )
+            self._homes.update({(model, i): w for i, w in rows})
 
     def workshop(self, workshop_id: int | None) -> dict[str, Any] | None:
         if workshop_id is None:
@@ -121,9 +131,8 @@ class _Links:
         """An item of another workshop, e.g. a carried-forward copy's origin."""
         if item_id is None:
             return None
-        workshop_id = db.session.execute(
-            db.select(model.workshop_id).where(model.id == item_id)
-        ).scalar_one_or_none()
+        self.prefetch(model, [item_id])
+        workshop_id = self._homes.get((model, item_id))
         where = self.workshop(workshop_id)
         if where is None:
             return None
@@ -181,6 +190,9 @@ def _part(workshop: Workshop, links: _Links | None = None) -> dict[str, Any]:
 
     gnum, pnum, tnum = _numbering(groups), _numbering(participants), _numbering(themes)
     enum_, snum, dnum = _numbering(examples), _numbering(statements), _numbering(designs)
+    for model, items in ((Theme, themes), (Example, examples), (MissionStatement, statements)):
+        links.prefetch(model, [item.origin_id for item in items])
+    links.prefetch(Example, [e.id for s in statements for e in s.examples if e.id not in enum_])
     emails = {r.facilitator_id: r.facilitator.email for r in roles}
 
     def author(item) -> dict[str, Any] | None:

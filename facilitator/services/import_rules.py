@@ -356,6 +356,11 @@ class Checker:
             return
         if parsed.tzinfo is None:
             self.fail(where, f"timestamp {value!r} has no time zone")
+            return
+        try:
+            parsed.astimezone(UTC)
+        except OverflowError:
+            self.fail(where, f"timestamp {value!r} is out of range")
 
     def day(self, value: Any, where: str) -> date | None:
         if not isinstance(value, str):
@@ -389,7 +394,11 @@ class Checker:
         return seen
 
     def ref(self, value: Any, known: set[int], where: str, what: str) -> None:
-        if isinstance(value, int) and not isinstance(value, bool) and value not in known:
+        if value is None:
+            return
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.fail(where, f"expected a {what}'s number, got {value!r}"[:200])
+        elif value not in known:
             self.fail(where, f"refers to {what} {value!r}, which is not in the document")
 
     # ------------------------------------------------------------ settings
