@@ -312,3 +312,18 @@ def test_change_password_needs_a_login(client):
     response = client.get("/account/password")
     assert response.status_code == 302
     assert "/login" in response.location
+
+
+def test_set_password_command_ends_the_accounts_logins(app, runner, create_facilitator):
+    create_facilitator(email="kim@example.org")
+    laptop = app.test_client()
+    _log_in(laptop)
+    result = runner.invoke(args=["set-password", "KIM@example.org", "--password", "given by admin"])
+    assert result.exit_code == 0, result.output
+    assert "logins are ended" in result.output
+    assert laptop.get("/w/").status_code == 302
+    _log_in(app.test_client(), password="given by admin")
+    short = runner.invoke(args=["set-password", "kim@example.org", "--password", "short"])
+    assert short.exit_code != 0 and "at least 8 characters" in short.output
+    nobody = runner.invoke(args=["set-password", "nobody@example.org", "--password", "whatever1"])
+    assert nobody.exit_code != 0 and "There is no facilitator" in nobody.output

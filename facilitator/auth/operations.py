@@ -111,6 +111,16 @@ def change_password(facilitator: Facilitator, current: str, new: str) -> None:
     db.session.commit()
 
 
+def reset_password(facilitator: Facilitator, new: str) -> None:
+    """Set a password without the current one (an administrator, on the command
+    line) and end every login of the account."""
+    if len(new) < MIN_PASSWORD:
+        raise AccountError(f"The password needs at least {MIN_PASSWORD} characters.")
+    facilitator.set_password(new)
+    end_all_logins(facilitator)
+    db.session.commit()
+
+
 # ---------------------------------------------------------------- logins
 
 

@@ -85,7 +85,8 @@ class _Writer:
                 db.session.add(person)
                 self.notes.append(
                     f"Created account {key} with an unknown random password; "
-                    "it cannot log in until an administrator sets one."
+                    "it cannot log in until an administrator sets one "
+                    f"(flask set-password {key})."
                 )
             self.accounts[key] = person
         return self.accounts[key]
