@@ -21,8 +21,14 @@ from ..forms import EmptyForm
 from ..models import Facilitator
 from . import bp
 from .forms import LoginForm, PasswordForm
-from .operations import AccountError, authenticate, change_password, end_login, load_login
-from .operations import start_login as new_login
+from .operations import (
+    AccountError,
+    authenticate,
+    change_password,
+    end_login,
+    load_login,
+    start_login,
+)
 
 
 @login_manager.user_loader
@@ -35,7 +41,7 @@ def _log_in(user: Facilitator, *, remember: bool) -> None:
     """A new login in a new session: whatever the session held before (perhaps
     planted by someone else) is dropped, so nothing carries over into it."""
     session.clear()
-    new_login(user)
+    start_login(user)
     login_user(user, remember=remember)
 
 

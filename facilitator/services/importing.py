@@ -31,7 +31,8 @@ from ..models import (
     Workshop,
     WorkshopRole,
 )
-from .import_rules import Plan, check_document, database_item, normal_email, parse_day, parse_ts
+from .import_check import Plan, check_document, database_item
+from .import_rules import normal_email, parse_day, parse_ts
 
 
 def validate_document(doc: Any) -> Plan:
