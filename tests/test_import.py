@@ -459,3 +459,44 @@ def test_exporting_an_inquiry_costs_queries_flat_in_its_items(app, chain):
         db.session.commit()
         assert len(origins) >= 3
     assert queries() == before
+
+
+def test_the_seeded_exchange_round_trips_as_one_inquiry(app, runner, tmp_path):
+    """The seed's own data obeys the import's rules, and its chain survives a
+    move to an empty database byte for byte."""
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    with app.app_context():
+        last = db.session.execute(
+            db.select(Workshop).where(Workshop.previous_id.is_not(None))
+        ).scalar_one()
+        last_id = last.id
+    first = tmp_path / "inquiry.json"
+    single = tmp_path / "single.json"
+    assert (
+        runner.invoke(args=["export-workshop", str(last_id), str(first), "--chain"]).exit_code == 0
+    )
+    assert runner.invoke(args=["export-workshop", str(last_id), str(single)]).exit_code == 0
+    with app.app_context():
+        _empty_tables()
+    result = runner.invoke(args=["import-workshop", str(first)])
+    assert result.exit_code == 0, result.output
+    # The later workshop alone names the earlier one by its seed key, which an
+    # empty database does not have: refused once, with what to do instead.
+    with app.app_context():
+        _empty_tables()
+    refused = runner.invoke(args=["import-workshop", str(single)])
+    assert refused.exit_code != 0
+    assert refused.output.count("is not in this database") == 1
+    assert "flask export-workshop --chain" in refused.output
+    assert runner.invoke(args=["import-workshop", str(first)]).exit_code == 0
+    with app.app_context():
+        later = db.session.execute(
+            db.select(Workshop).where(Workshop.previous_id.is_not(None))
+        ).scalar_one()
+        later_id = later.id
+    second = tmp_path / "again.json"
+    assert (
+        runner.invoke(args=["export-workshop", str(later_id), str(second), "--chain"]).exit_code
+        == 0
+    )
+    assert second.read_text() == first.read_text()

@@ -38,6 +38,7 @@ class Plan:
     parts: list[dict]
     order: list[int]
     seeded: dict[str, Workshop] = field(default_factory=dict)
+    missing: set[str] = field(default_factory=set)
 
 
 # ---------------------------------------------------------------- the inquiry
@@ -61,11 +62,14 @@ def _workshop_ref(c: Checker, ref: Any, where: str, parts: int) -> tuple[str, An
 
 
 def _seeded(c: Checker, plan: Plan, key: str, where: str) -> Workshop | None:
+    if key in plan.missing:
+        return None  # said once for the first reference, not again for each
     if key not in plan.seeded:
         found = db.session.execute(
             db.select(Workshop).where(Workshop.seed_key == key, Workshop.deleted_at.is_(None))
         ).scalar_one_or_none()
         if found is None:
+            plan.missing.add(key)
             c.fail(
                 where,
                 f"the workshop with seed key {key!r} is not in this database "
