@@ -6,7 +6,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from .auth.commands import create_demo_facilitator_command, create_facilitator_command
+    from .auth.commands import (
+        create_demo_facilitator_command,
+        create_facilitator_command,
+        set_password_command,
+    )
     from .reports.commands import export_workshop_command, import_workshop_command
     from .services.backup import backup_command
     from .services.seed import seed_command
@@ -14,6 +18,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(create_facilitator_command)
     app.cli.add_command(create_demo_facilitator_command)
+    app.cli.add_command(set_password_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(export_workshop_command)

@@ -83,6 +83,9 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # "Keep me logged in" lasts as long as a login itself (auth.operations.LOGIN_DAYS,
+        # enforced on the server): a fortnight, not Flask-Login's default year.
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 14,
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 14,
         # Not re-signed and re-sent on every answer: a phone polls every 2 s, and
         # serialising its cookie each time was a tenth of a busy room's CPU. The

@@ -87,6 +87,7 @@ ROUTES: dict[str, tuple[str | None, str | None]] = {
     "main.healthz": ("public", None),
     "auth.login": ("public", "public"),
     "auth.logout": (None, "login"),
+    "auth.password": ("login", "login"),
     "participate.join_code": ("public", "public"),
     "participate.join_workshop": ("public", "public"),
     "participate.remove_name": (None, "participant"),
@@ -281,6 +282,15 @@ def build_world(app) -> World:
         )
 
 
+def _login_token(app, facilitator_id: int) -> str:
+    """A login of the facilitator, as logging in through the form makes one."""
+    from facilitator.auth.operations import start_login
+    from facilitator.models import Facilitator
+
+    with app.app_context():
+        return start_login(db.session.get(Facilitator, facilitator_id))
+
+
 def client_as(app, world: World, role: str):
     client = app.test_client()
     if role == "anonymous":
@@ -291,7 +301,7 @@ def client_as(app, world: World, role: str):
             token = world.people["token_a" if role == "participant_a" else "token_b"]
             session["joined"] = {str(wid): token}
         else:
-            session["_user_id"] = str(world.people[role])
+            session["_user_id"] = _login_token(app, world.people[role])
             session["_fresh"] = True
     return client
 

@@ -104,8 +104,12 @@ def test_upgrade_from_the_first_revision_keeps_the_data(app_config, empty_databa
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         # The app works on the upgraded database.
         client = app.test_client()
+        from facilitator.auth.operations import start_login
+        from facilitator.models import Facilitator
+
+        token = start_login(db.session.get(Facilitator, 1))
         with client.session_transaction() as session:
-            session["_user_id"] = "1"
+            session["_user_id"] = token  # the login's token, as auth.views sets it
         page = client.get("/w/1/dream/")
         assert page.status_code == 200
         assert "Everyone has a mentor" in page.get_data(as_text=True)

@@ -45,3 +45,22 @@ def create_demo_facilitator_command(password: str) -> None:
             workshop.roles.append(WorkshopRole(facilitator=person, role=Role.FACILITATOR))
     db.session.commit()
     click.echo(f"Demo facilitator: log in at /login as {DEMO_EMAIL} / {password}")
+
+
+@click.command("set-password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def set_password_command(email: str, password: str) -> None:
+    """Give a facilitator account a new password (e.g. one an import created);
+    every device logged in to it is logged out."""
+    from .operations import find_by_email, reset_password
+
+    person = find_by_email(email)
+    if person is None:
+        raise click.ClickException(f"There is no facilitator with the email {email.strip()}.")
+    try:
+        reset_password(person, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"New password set for {person.email}; its other logins are ended.")

@@ -1,15 +1,39 @@
-"""Creating facilitator accounts."""
+"""Facilitator accounts and their logins.
+
+A login is a :class:`~facilitator.models.LoginSession` row. The session cookie
+and the remember-me cookie carry its random token (Flask-Login's "alternative
+id"), never the account id, so:
+
+- logging out deletes the row, and every copy of that login's cookies stops
+  working at once (not 14 days later);
+- each login has its own token, so no two remember-me cookies are alike;
+- changing the password deletes every row of the account: its other devices
+  are logged out.
+
+A login lasts :data:`LOGIN_DAYS` days at most, with or without "keep me logged
+in" (the remember-me cookie lasts as long; see config.py).
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_app_context
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import Facilitator
+from ..models import Facilitator, LoginSession, utcnow
+
+#: How long one login (and its remember-me cookie) lasts.
+LOGIN_DAYS = 14
 
 
 class AccountError(ValueError):
     """Raised with a message fit to show the person."""
+
+
+MIN_PASSWORD = 8
 
 
 def create_facilitator(
@@ -27,8 +51,8 @@ def create_facilitator(
         email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise AccountError(f"{email.strip()!r} is not a usable email address: {exc}") from exc
-    if len(password) < 8:
-        raise AccountError("The password needs at least 8 characters.")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"The password needs at least {MIN_PASSWORD} characters.")
     existing = db.session.execute(
         db.select(Facilitator).filter_by(email=email)
     ).scalar_one_or_none()
@@ -45,3 +69,102 @@ def find_by_email(email: str) -> Facilitator | None:
     return db.session.execute(
         db.select(Facilitator).filter_by(email=email.strip().lower())
     ).scalar_one_or_none()
+
+
+# ---------------------------------------------------------------- passwords
+
+#: A hash of a password nobody has, per hashing method: checked when the email
+#: is unknown, so that answer takes as long as a wrong password (otherwise the
+#: response time tells which emails have accounts: 8 ms against 108 ms).
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = (
+        current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    )
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("no account has this password", method)
+    return _DUMMY_HASHES[method]
+
+
+def authenticate(email: str, password: str) -> Facilitator | None:
+    """The account with this email and password, else None, in the same time either way."""
+    person = find_by_email(email)
+    if person is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return person if person.check_password(password) else None
+
+
+def change_password(facilitator: Facilitator, current: str, new: str) -> None:
+    """Set a new password (the current one is required) and end every login of the account.
+
+    The caller starts a new login for the device that asked (see :func:`start_login`).
+    """
+    if not facilitator.check_password(current):
+        raise AccountError("That is not your current password.")
+    if len(new) < MIN_PASSWORD:
+        raise AccountError(f"The new password needs at least {MIN_PASSWORD} characters.")
+    facilitator.set_password(new)
+    end_all_logins(facilitator)
+    db.session.commit()
+
+
+def reset_password(facilitator: Facilitator, new: str) -> None:
+    """Set a password without the current one (an administrator, on the command
+    line) and end every login of the account."""
+    if len(new) < MIN_PASSWORD:
+        raise AccountError(f"The password needs at least {MIN_PASSWORD} characters.")
+    facilitator.set_password(new)
+    end_all_logins(facilitator)
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- logins
+
+
+def start_login(facilitator: Facilitator) -> str:
+    """A new login for ``facilitator`` (committed); returns its token, also set
+    on ``facilitator.login_token`` for Flask-Login's ``get_id``."""
+    now = utcnow()
+    # The account's expired logins go as a new one comes (no sweeper needed).
+    db.session.execute(
+        db.delete(LoginSession).where(
+            LoginSession.facilitator_id == facilitator.id, LoginSession.expires_at <= now
+        )
+    )
+    login = LoginSession(
+        facilitator_id=facilitator.id, created_at=now, expires_at=now + timedelta(days=LOGIN_DAYS)
+    )
+    db.session.add(login)
+    db.session.commit()
+    facilitator.login_token = login.token
+    return login.token
+
+
+def load_login(token: str) -> Facilitator | None:
+    """The facilitator of the current (not ended, not expired) login ``token``."""
+    if not token or len(token) > 64:
+        return None
+    person = db.session.execute(
+        db.select(Facilitator)
+        .join(LoginSession, LoginSession.facilitator_id == Facilitator.id)
+        .where(LoginSession.token == token, LoginSession.expires_at > utcnow())
+    ).scalar_one_or_none()
+    if person is not None:
+        person.login_token = token
+    return person
+
+
+def end_login(token: str | None) -> None:
+    """End one login (logout): its cookies, wherever they were copied, stop working."""
+    if token:
+        db.session.execute(db.delete(LoginSession).where(LoginSession.token == token))
+        db.session.commit()
+
+
+def end_all_logins(facilitator: Facilitator) -> None:
+    """End every login of the account (in the caller's transaction)."""
+    db.session.execute(db.delete(LoginSession).where(LoginSession.facilitator_id == facilitator.id))
+    facilitator.login_token = None

@@ -6,6 +6,7 @@ from .destiny import ActionPoint, ActionSignup, ActionStatus
 from .discovery import Example, Theme, example_theme
 from .dream import MissionStatement, Vote, statement_example, statement_theme
 from .fragment import RenderedItem
+from .login import LoginSession, new_login_token
 from .share import ShareLink, new_share_token
 from .workshop import (
     JOIN_CODE_ALPHABET,
@@ -32,6 +33,7 @@ __all__ = [
     "Example",
     "Facilitator",
     "Group",
+    "LoginSession",
     "MissionStatement",
     "Participant",
     "Phase",
@@ -45,6 +47,7 @@ __all__ = [
     "WorkshopRole",
     "example_theme",
     "new_join_code",
+    "new_login_token",
     "new_share_token",
     "normalise_join_code",
     "statement_example",

@@ -104,6 +104,17 @@ class Facilitator(UserMixin, TimestampMixin, Base):
         back_populates="facilitator", cascade="all, delete-orphan"
     )
 
+    #: The login (``LoginSession.token``) this object was loaded for: what the
+    #: session and remember-me cookies carry instead of the account id (see
+    #: facilitator.auth.operations). Not a column.
+    login_token = None
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the cookies: the login's token, never the account id."""
+        if not self.login_token:
+            raise RuntimeError("start a login (auth.operations.start_login) before logging in")
+        return self.login_token
+
     def set_password(self, password: str) -> None:
         # scrypt (memory-hard) unless PASSWORD_HASH_METHOD says otherwise; the
         # test suite uses a cheap method so it doesn't spend its time hashing.

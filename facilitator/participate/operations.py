@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from ..extensions import db
 from ..models import Participant, Workshop
 from ..phases.operations import retry_on_lock
+from ..services import fragments, pdf
+from ..services.inquiry import chain_of
 from ..services.live import bump
 
 
@@ -65,9 +69,18 @@ def join(workshop: Workshop, name: str | None, group_id: int | None) -> Particip
 def remove_name(workshop: Workshop, participant: Participant) -> None:
     """Make a participant anonymous: their contributions then show "Anonymous".
 
+    The name also goes from every copy made while it was there: the stored
+    renders of the workshop's items (services.fragments) and the cached report
+    PDFs of its inquiry (services.pdf), which would otherwise keep it until
+    the next change or render.
+
     :param workshop: the participant's workshop (its screens are refreshed).
     :param participant: who asked.
     """
     participant.display_name = None
-    bump(workshop)
+    fragments.forget_workshop(workshop)
+    bump(workshop)  # a layout change: no kept copy of the old layout is served again
     db.session.commit()
+    cache = pdf.report_cache(current_app)
+    for each in chain_of(workshop):  # an inquiry report holds every workshop of it
+        cache.forget(each.id)

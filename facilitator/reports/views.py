@@ -14,7 +14,6 @@ polling UI it would need) is not worth it at this size.
 from __future__ import annotations
 
 import json
-import os
 import re
 import unicodedata
 
@@ -27,7 +26,7 @@ from ..extensions import limiter
 from ..forms import EmptyForm
 from ..models import ShareLink, Workshop
 from ..services import ics, pdf
-from ..services.export import csv_text, export_workshop
+from ..services.export import csv_text, export_report_data, export_workshop
 from . import bp
 from .data import build_report
 from .forms import ShareLinkForm
@@ -128,10 +127,7 @@ def _pdf(workshop: Workshop, token: str | None):
     # The same content gives the same PDF: the cache key ignores only the timestamp.
     stable = html.replace(report.generated_label, "").replace(report.generated_iso, "")
     key = pdf.cache_key(stable, size)
-    cache = pdf.PdfCache(
-        current_app.config.get("REPORT_CACHE_DIR")
-        or os.path.join(current_app.instance_path, "report-cache")
-    )
+    cache = pdf.report_cache(current_app)
     body = cache.get(workshop.id, key)
     if body is None:
         options = dict(
@@ -217,7 +213,11 @@ def _ics(workshop: Workshop, token: str | None):
 
 
 def _json(workshop: Workshop, token: str | None):
-    body = json.dumps(export_workshop(workshop), ensure_ascii=False, indent=2, sort_keys=True)
+    # A share link shows the report, so its JSON holds what the report shows
+    # (no hidden items, no emails, no participant list); the workshop's own
+    # readers get the whole export.
+    doc = export_report_data(workshop) if token else export_workshop(workshop)
+    body = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
     return _download(
         body.encode("utf-8") + b"\n",
         "application/json",

@@ -1,27 +1,36 @@
-"""A whole workshop as one JSON document, and back.
+"""A whole workshop (or a whole inquiry) as one JSON document, and back.
 
 The document is self-contained and deterministic: items are numbered 1..N per
 kind in the order they were created, and links use those numbers, never
 database ids. So exporting, importing into another (or an empty) database and
 exporting again gives the same document, byte for byte.
 
-Left out on purpose: secrets (participants' tokens, the join code, share links),
-instance-specific state (revision, timer, seed key, trash) and links to other
-workshops (``previous``, ``origin``), which would dangle elsewhere.
+Left out on purpose: secrets (participants' tokens, the join code, share links,
+logins) and instance-specific state (revision, timer, seed key, trash).
+
+Workshops that follow one another form one inquiry (services.inquiry). A
+workshop's ``previous`` and its carried-forward items' ``origin`` name the
+earlier workshop: ``{"workshop": n}``, the n-th workshop of the same file
+(:func:`export_chain` writes a whole inquiry as ``{"chain": [...]}``), or
+``{"seed_key": key}``, a seeded workshop the importing database has too. A
+link to an earlier workshop that is neither is left out (null): it would
+dangle anywhere else.
 
 Facilitators are named by email. On import each one is matched to the account
 with that email; a missing account is created with a random password nobody
 knows (so it cannot log in until an administrator gives it one), and the
 import reports it.
 
-:func:`validate_document` checks the whole document first and raises
-:class:`ImportRefused` naming the first problem; :func:`import_workshop` writes
-only after that, in one transaction.
+What a share link's holder gets is :func:`export_report_data`: what the report
+shows (no hidden items, no emails, names as the report prints them), not this.
+
+Importing: facilitator.services.import_rules checks the whole document first
+(the forms' rules) and facilitator.services.importing writes it, in one
+transaction.
 """
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -30,30 +39,32 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import (
     ActionPoint,
-    ActionSignup,
-    ActionStatus,
     DesignElement,
-    DesignKind,
     Example,
-    Facilitator,
     Group,
     MissionStatement,
     Participant,
-    Phase,
-    Role,
     Theme,
     Vote,
     Workshop,
-    WorkshopRole,
 )
+from .import_rules import FORMAT, SCHEMA_VERSION, ImportRefused
+from .importing import import_workshop, validate_document
 
-SCHEMA_VERSION = 1
-FORMAT = "facilitator-workshop"
+__all__ = [
+    "FORMAT",
+    "SCHEMA_VERSION",
+    "ImportRefused",
+    "csv_text",
+    "export_chain",
+    "export_report_data",
+    "export_workshop",
+    "import_workshop",
+    "neutralise",
+    "validate_document",
+]
 
-
-class ImportRefused(ValueError):
-    """A document that cannot be imported; the message names the problem."""
-
+REPORT_FORMAT = "facilitator-report"
 
 # ---------------------------------------------------------------- export
 
@@ -79,8 +90,82 @@ def _rows(model, workshop_id: int, *options) -> list:
     return list(db.session.execute(stmt.options(*options)).scalars())
 
 
-def export_workshop(workshop: Workshop) -> dict[str, Any]:
+#: Kinds whose items may come from an earlier workshop, by model.
+_ORIGIN_KINDS = {Theme: "themes", Example: "examples", MissionStatement: "statements"}
+
+
+class _Links:
+    """How a document names other workshops and their items.
+
+    :param in_file: workshop id -> its number in the file (a chain export).
+    """
+
+    def __init__(self, in_file: dict[int, int]):
+        self.in_file = in_file
+        self._numbers: dict[tuple[int, type], dict[int, int]] = {}
+        self._workshops: dict[int, Workshop | None] = {}
+        self._homes: dict[tuple[type, int], int] = {}
+
+    def prefetch(self, model, item_ids) -> None:
+        """Learn the workshops of these items in one query (not one per item)."""
+        wanted = {i for i in item_ids if i is not None and (model, i) not in self._homes}
+        if wanted:
+            rows = db.session.execute(
+                db.select(model.id, model.workshop_id).where(model.id.in_(wanted))
+            )
+            self._homes.update({(model, i): w for i, w in rows})
+
+    def workshop(self, workshop_id: int | None) -> dict[str, Any] | None:
+        if workshop_id is None:
+            return None
+        if workshop_id in self.in_file:
+            return {"workshop": self.in_file[workshop_id]}
+        if workshop_id not in self._workshops:
+            self._workshops[workshop_id] = db.session.get(Workshop, workshop_id)
+        other = self._workshops[workshop_id]
+        if other is None or other.deleted_at is not None or not other.seed_key:
+            return None
+        return {"seed_key": other.seed_key}
+
+    def item(self, model, item_id: int | None) -> dict[str, Any] | None:
+        """An item of another workshop, e.g. a carried-forward copy's origin."""
+        if item_id is None:
+            return None
+        self.prefetch(model, [item_id])
+        workshop_id = self._homes.get((model, item_id))
+        where = self.workshop(workshop_id)
+        if where is None:
+            return None
+        key = (workshop_id, model)
+        if key not in self._numbers:
+            ids = db.session.execute(
+                db.select(model.id).where(model.workshop_id == workshop_id).order_by(model.id)
+            ).scalars()
+            self._numbers[key] = {i: n for n, i in enumerate(ids, start=1)}
+        return {**where, "id": self._numbers[key][item_id]}
+
+
+def export_workshop(workshop: Workshop, links: _Links | None = None) -> dict[str, Any]:
     """The workshop and everything in it, hidden items included (marked ``hidden``)."""
+    return {"format": FORMAT, "schema_version": SCHEMA_VERSION, **_part(workshop, links)}
+
+
+def export_chain(workshop: Workshop) -> dict[str, Any]:
+    """Every workshop of ``workshop``'s inquiry (services.inquiry.chain_of), earliest
+    first, as one document whose links between them use their place in the file."""
+    from .inquiry import chain_of
+
+    chain = chain_of(workshop)
+    links = _Links({w.id: n for n, w in enumerate(chain, start=1)})
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "chain": [_part(w, links) for w in chain],
+    }
+
+
+def _part(workshop: Workshop, links: _Links | None = None) -> dict[str, Any]:
+    links = links or _Links({})
     wid = workshop.id
     groups = list(
         db.session.execute(db.select(Group).filter_by(workshop_id=wid).order_by(Group.id)).scalars()
@@ -88,7 +173,12 @@ def export_workshop(workshop: Workshop) -> dict[str, Any]:
     participants = _rows(Participant, wid)
     themes = _rows(Theme, wid)
     examples = _rows(Example, wid, selectinload(Example.themes))
-    statements = _rows(MissionStatement, wid, selectinload(MissionStatement.themes))
+    statements = _rows(
+        MissionStatement,
+        wid,
+        selectinload(MissionStatement.themes),
+        selectinload(MissionStatement.examples),
+    )
     designs = _rows(DesignElement, wid)
     actions = _rows(ActionPoint, wid, selectinload(ActionPoint.signups))
     votes = list(
@@ -99,7 +189,10 @@ def export_workshop(workshop: Workshop) -> dict[str, Any]:
     roles = sorted(workshop.roles, key=lambda r: r.id)
 
     gnum, pnum, tnum = _numbering(groups), _numbering(participants), _numbering(themes)
-    snum, dnum = _numbering(statements), _numbering(designs)
+    enum_, snum, dnum = _numbering(examples), _numbering(statements), _numbering(designs)
+    for model, items in ((Theme, themes), (Example, examples), (MissionStatement, statements)):
+        links.prefetch(model, [item.origin_id for item in items])
+    links.prefetch(Example, [e.id for s in statements for e in s.examples if e.id not in enum_])
     emails = {r.facilitator_id: r.facilitator.email for r in roles}
 
     def author(item) -> dict[str, Any] | None:
@@ -119,13 +212,21 @@ def export_workshop(workshop: Workshop) -> dict[str, Any]:
             "author": author(item),
             "hidden": bool(item.hidden),
             "source": item.source or "",
+            "provenance": item.provenance,
             "created_at": _ts(item.created_at),
             "updated_at": _ts(item.updated_at),
         }
 
+    def origin(item) -> dict[str, Any] | None:
+        return links.item(type(item), item.origin_id)
+
+    def stories(statement) -> list:
+        """A statement's stories: this workshop's by number, an earlier one's by reference."""
+        own = sorted(enum_[e.id] for e in statement.examples if e.id in enum_)
+        other = [links.item(Example, e.id) for e in statement.examples if e.id not in enum_]
+        return own + sorted((r for r in other if r), key=lambda r: sorted(r.items()))
+
     return {
-        "format": FORMAT,
-        "schema_version": SCHEMA_VERSION,
         "workshop": {
             "title": workshop.title,
             "topic": workshop.topic or "",
@@ -136,6 +237,10 @@ def export_workshop(workshop: Workshop) -> dict[str, Any]:
             "phase": workshop.phase.value,
             "is_open": bool(workshop.is_open),
             "locked": bool(workshop.locked),
+            "listed": bool(workshop.listed),
+            "archived_at": _ts(workshop.archived_at),
+            "provenance": workshop.provenance,
+            "previous": links.workshop(workshop.previous_id),
             "dots_per_participant": workshop.dots_per_participant,
             "group_assignment": workshop.group_assignment,
             "settings": workshop.settings or {},
@@ -167,19 +272,21 @@ def export_workshop(workshop: Workshop) -> dict[str, Any]:
                 "name": t.name,
                 "description": t.description or "",
                 "position": t.position,
+                "origin": origin(t),
             }
             for t in themes
         ],
         "examples": [
             {
-                **common(n, e),
+                **common(enum_[e.id], e),
                 "title": e.title,
                 "story": e.story or "",
                 "what_worked": e.what_worked or "",
                 "place": e.place or "",
                 "themes": sorted(tnum[t.id] for t in e.themes if t.id in tnum),
+                "origin": origin(e),
             }
-            for n, e in enumerate(examples, start=1)
+            for e in examples
         ],
         "statements": [
             {
@@ -187,6 +294,8 @@ def export_workshop(workshop: Workshop) -> dict[str, Any]:
                 "text": s.text,
                 "seed_votes": s.seed_votes,
                 "themes": sorted(tnum[t.id] for t in s.themes if t.id in tnum),
+                "examples": stories(s),
+                "origin": origin(s),
             }
             for s in statements
         ],
@@ -217,8 +326,10 @@ def export_workshop(workshop: Workshop) -> dict[str, Any]:
                 "design": dnum.get(a.design_id),
                 "action": a.action,
                 "owner": a.owner or "",
+                "owner_suggested": bool(a.owner_suggested),
                 "due_on": _day(a.due_on),
                 "first_step": a.first_step or "",
+                "first_step_suggested": bool(a.first_step_suggested),
                 "status": a.status.value,
                 "signups": sorted(
                     [
@@ -234,480 +345,136 @@ def export_workshop(workshop: Workshop) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------- validation
+# ---------------------------------------------------------------- what a share link shows
 
 
-def _fail(where: str, problem: str) -> None:
-    raise ImportRefused(f"{where}: {problem}")
+def export_report_data(workshop: Workshop) -> dict[str, Any]:
+    """The report's content as data, for a share link's ``export.json``.
 
-
-def _expect(obj: Any, where: str, fields: dict[str, tuple], *, strict: bool = True) -> None:
-    """Check ``obj`` is a mapping with ``fields`` (name: (types, required))."""
-    if not isinstance(obj, dict):
-        _fail(where, f"expected an object, got {type(obj).__name__}")
-    if strict:
-        unknown = sorted(set(obj) - set(fields))
-        if unknown:
-            _fail(where, f"unknown field {unknown[0]!r}")
-    for name, (types, required) in fields.items():
-        if name not in obj:
-            if required:
-                _fail(where, f"missing field {name!r}")
-            continue
-        value = obj[name]
-        if value is None and type(None) in types:
-            continue
-        if isinstance(value, bool) and bool not in types:
-            _fail(f"{where}.{name}", f"expected {_names(types)}, got {value!r}")
-        if not isinstance(value, types):
-            _fail(f"{where}.{name}", f"expected {_names(types)}, got {type(value).__name__}")
-
-
-def _names(types: tuple) -> str:
-    names = {str: "text", int: "a whole number", bool: "true or false", list: "a list",
-             dict: "an object", type(None): "null"}  # fmt: skip
-    return " or ".join(names.get(t, t.__name__) for t in types)
-
-
-def _parse_ts(value: str | None, where: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        _fail(where, f"bad timestamp {value!r} (expected ISO 8601)")
-    if parsed.tzinfo is None:
-        _fail(where, f"timestamp {value!r} has no time zone")
-    return parsed.astimezone(UTC)
-
-
-def _parse_day(value: str | None, where: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        _fail(where, f"bad date {value!r} (expected YYYY-MM-DD)")
-
-
-TEXT, OPT_TEXT, INT, OPT_INT, BOOL = (str,), (str, type(None)), (int,), (int, type(None)), (bool,)
-_LIMITS = {"title": 200, "venue": 200, "name": 120, "place": 200, "owner": 200, "email": 254}
-
-_CONTRIBUTION = {
-    "id": (INT, True),
-    "group": (OPT_INT, True),
-    "author": ((dict, type(None)), True),
-    "hidden": (BOOL, True),
-    "source": (TEXT, True),
-    "created_at": (OPT_TEXT, True),
-    "updated_at": (OPT_TEXT, True),
-}
-_KINDS = {
-    "themes": {"name": (TEXT, True), "description": (TEXT, True), "position": (INT, True)},
-    "examples": {
-        "title": (TEXT, True),
-        "story": (TEXT, True),
-        "what_worked": (TEXT, True),
-        "place": (TEXT, True),
-        "themes": ((list,), True),
-    },
-    "statements": {"text": (TEXT, True), "seed_votes": (INT, True), "themes": ((list,), True)},
-    "designs": {
-        "statement": (OPT_INT, True),
-        "kind": (TEXT, True),
-        "text": (TEXT, True),
-        "who_involved": (TEXT, True),
-    },
-    "actions": {
-        "statement": (OPT_INT, True),
-        "design": (OPT_INT, True),
-        "action": (TEXT, True),
-        "owner": (TEXT, True),
-        "due_on": (OPT_TEXT, True),
-        "first_step": (TEXT, True),
-        "status": (TEXT, True),
-        "signups": ((list,), True),
-    },
-}
-
-
-def _check_limits(obj: dict, where: str) -> None:
-    for name, limit in _LIMITS.items():
-        value = obj.get(name)
-        if isinstance(value, str) and len(value) > limit:
-            _fail(f"{where}.{name}", f"longer than {limit} characters")
-    for name, value in obj.items():
-        if isinstance(value, str) and "\x00" in value:
-            _fail(f"{where}.{name}", "contains a NUL character")
-
-
-def _ids(items: list, kind: str) -> set[int]:
-    seen: set[int] = set()
-    for i, item in enumerate(items):
-        if item["id"] in seen:
-            _fail(f"{kind}[{i}].id", f"duplicate id {item['id']}")
-        seen.add(item["id"])
-    return seen
-
-
-def _ref(value: Any, known: set[int], where: str, what: str) -> None:
-    if value is not None and value not in known:
-        _fail(where, f"refers to {what} {value!r}, which is not in the document")
-
-
-def _choice(value: str, enum_cls, where: str) -> None:
-    allowed = [m.value for m in enum_cls]
-    if value not in allowed:
-        _fail(where, f"{value!r} is not one of {', '.join(allowed)}")
-
-
-def validate_document(doc: Any) -> None:
-    """Raise :class:`ImportRefused` naming the first problem; return quietly if importable."""
-    if not isinstance(doc, dict):
-        raise ImportRefused("the file is not a JSON object (is it a workshop export?)")
-    version = doc.get("schema_version")
-    if doc.get("format") != FORMAT:
-        raise ImportRefused(f"'format' is {doc.get('format')!r}, expected {FORMAT!r}")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise ImportRefused("'schema_version' is missing or not a whole number")
-    if version > SCHEMA_VERSION:
-        raise ImportRefused(
-            f"schema_version {version} is newer than this version of facilitator understands "
-            f"({SCHEMA_VERSION}); upgrade facilitator to import it"
-        )
-    if version < 1:
-        raise ImportRefused(f"schema_version {version} is not a valid version")
-    top = {
-        "format": (TEXT, True),
-        "schema_version": (INT, True),
-        "workshop": ((dict,), True),
-        "facilitators": ((list,), True),
-        "groups": ((list,), True),
-        "participants": ((list,), True),
-        "votes": ((list,), True),
-        **{kind: ((list,), True) for kind in _KINDS},
-    }
-    _expect(doc, "document", top)
-
-    w = doc["workshop"]
-    _expect(
-        w,
-        "workshop",
-        {
-            "title": (TEXT, True),
-            "topic": (TEXT, True),
-            "description": (TEXT, True),
-            "venue": (TEXT, True),
-            "starts_on": (OPT_TEXT, True),
-            "ends_on": (OPT_TEXT, True),
-            "phase": (TEXT, True),
-            "is_open": (BOOL, True),
-            "locked": (BOOL, True),
-            "dots_per_participant": (INT, True),
-            "group_assignment": (TEXT, True),
-            "settings": ((dict,), True),
-            "created_at": (OPT_TEXT, True),
-            "updated_at": (OPT_TEXT, True),
-        },
-    )
-    _check_limits(w, "workshop")
-    if not w["title"].strip():
-        _fail("workshop.title", "is empty")
-    _choice(w["phase"], Phase, "workshop.phase")
-    if not 0 <= w["dots_per_participant"] <= 50:
-        _fail("workshop.dots_per_participant", "must be between 0 and 50")
-    if w["group_assignment"] not in ("choose", "round_robin"):
-        _fail(
-            "workshop.group_assignment", f"{w['group_assignment']!r} is not choose or round_robin"
-        )
-    for name in ("starts_on", "ends_on"):
-        _parse_day(w[name], f"workshop.{name}")
-    for name in ("created_at", "updated_at"):
-        _parse_ts(w[name], f"workshop.{name}")
-
-    emails: set[str] = set()
-    for i, f in enumerate(doc["facilitators"]):
-        where = f"facilitators[{i}]"
-        _expect(f, where, {"email": (TEXT, True), "name": (TEXT, True), "role": (TEXT, True)})
-        _check_limits(f, where)
-        if "@" not in f["email"]:
-            _fail(f"{where}.email", f"{f['email']!r} is not an email address")
-        _choice(f["role"], Role, f"{where}.role")
-        if f["email"].lower() in emails:
-            _fail(f"{where}.email", f"{f['email']!r} is listed twice")
-        emails.add(f["email"].lower())
-
-    for i, g in enumerate(doc["groups"]):
-        where = f"groups[{i}]"
-        _expect(g, where, {"id": (INT, True), "name": (TEXT, True), "focus": (TEXT, True),
-                           "position": (INT, True)})  # fmt: skip
-        _check_limits(g, where)
-    groups = _ids(doc["groups"], "groups")
-    names = [g["name"] for g in doc["groups"]]
-    if len(set(names)) != len(names):
-        _fail("groups", "two groups have the same name")
-
-    for i, p in enumerate(doc["participants"]):
-        where = f"participants[{i}]"
-        _expect(
-            p,
-            where,
-            {
-                "id": (INT, True),
-                "display_name": (OPT_TEXT, True),
-                "group": (OPT_INT, True),
-                "created_at": (OPT_TEXT, True),
-                "updated_at": (OPT_TEXT, True),
-                "last_seen_at": (OPT_TEXT, True),
-            },
-        )
-        if p["display_name"] is not None and len(p["display_name"]) > 60:
-            _fail(f"{where}.display_name", "longer than 60 characters")
-        _ref(p["group"], groups, f"{where}.group", "group")
-        for name in ("created_at", "updated_at", "last_seen_at"):
-            _parse_ts(p[name], f"{where}.{name}")
-    participants = _ids(doc["participants"], "participants")
-
-    known: dict[str, set[int]] = {}
-    for kind, fields in _KINDS.items():
-        for i, item in enumerate(doc[kind]):
-            where = f"{kind}[{i}]"
-            _expect(item, where, {**_CONTRIBUTION, **fields})
-            _check_limits(item, where)
-            _ref(item["group"], groups, f"{where}.group", "group")
-            for name in ("created_at", "updated_at"):
-                _parse_ts(item[name], f"{where}.{name}")
-            a = item["author"]
-            if a is not None:
-                if set(a) == {"participant"}:
-                    _ref(a["participant"], participants, f"{where}.author", "participant")
-                elif set(a) == {"facilitator"}:
-                    if not isinstance(a["facilitator"], str) or "@" not in a["facilitator"]:
-                        _fail(f"{where}.author.facilitator", "must be an email address")
-                else:
-                    _fail(f"{where}.author", "must be {'participant': n} or {'facilitator': email}")
-        known[kind] = _ids(doc[kind], kind)
-
-    for kind in ("examples", "statements"):
-        for i, item in enumerate(doc[kind]):
-            for t in item["themes"]:
-                _ref(t, known["themes"], f"{kind}[{i}].themes", "theme")
-            if len(set(item["themes"])) != len(item["themes"]):
-                _fail(f"{kind}[{i}].themes", "lists a theme twice")
-    for i, s in enumerate(doc["statements"]):
-        if s["seed_votes"] < 0:
-            _fail(f"statements[{i}].seed_votes", "is negative")
-    for i, d in enumerate(doc["designs"]):
-        _ref(d["statement"], known["statements"], f"designs[{i}].statement", "statement")
-        _choice(d["kind"], DesignKind, f"designs[{i}].kind")
-    for i, a in enumerate(doc["actions"]):
-        where = f"actions[{i}]"
-        _ref(a["statement"], known["statements"], f"{where}.statement", "statement")
-        _ref(a["design"], known["designs"], f"{where}.design", "design")
-        _choice(a["status"], ActionStatus, f"{where}.status")
-        _parse_day(a["due_on"], f"{where}.due_on")
-        signed: set[int] = set()
-        for j, s in enumerate(a["signups"]):
-            _expect(s, f"{where}.signups[{j}]", {"participant": (INT, True),
-                                                  "created_at": (OPT_TEXT, True)})  # fmt: skip
-            _ref(s["participant"], participants, f"{where}.signups[{j}]", "participant")
-            if s["participant"] in signed:
-                _fail(f"{where}.signups[{j}]", "signs the same participant up twice")
-            signed.add(s["participant"])
-            _parse_ts(s["created_at"], f"{where}.signups[{j}].created_at")
-
-    slots: set[tuple[int, int]] = set()
-    for i, v in enumerate(doc["votes"]):
-        where = f"votes[{i}]"
-        _expect(v, where, {"statement": (INT, True), "participant": (INT, True),
-                           "slot": (INT, True), "created_at": (OPT_TEXT, True)})  # fmt: skip
-        _ref(v["statement"], known["statements"], f"{where}.statement", "statement")
-        _ref(v["participant"], participants, f"{where}.participant", "participant")
-        if v["slot"] < 1:
-            _fail(f"{where}.slot", "must be 1 or more")
-        if (v["participant"], v["slot"]) in slots:
-            _fail(f"{where}.slot", "the same participant uses this dot twice")
-        slots.add((v["participant"], v["slot"]))
-        _parse_ts(v["created_at"], f"{where}.created_at")
-
-
-# ---------------------------------------------------------------- import
-
-
-def import_workshop(doc: Any) -> tuple[Workshop, list[str]]:
-    """Create a new workshop from an export; return it and notes for the person importing.
-
-    Nothing is written unless the whole document is valid and every row inserts.
+    A share link opens the report, so its JSON holds what the report shows
+    and nothing more: no hidden item (and no link to one), no participant
+    list, no votes by person, no email address. People are named as the
+    report names them: a story by its author's public name ("Anonymous" once
+    they removed it), facilitators by display name, helpers of an action by
+    their public names. It is not an import file (its ``format`` says so).
     """
-    validate_document(doc)
-    notes: list[str] = []
-    try:
-        workshop = _write(doc, notes)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return workshop, notes
+    wid = workshop.id
 
+    def visible(model, *options) -> list:
+        stmt = (
+            db.select(model)
+            .where(model.workshop_id == wid, model.hidden.is_(False))
+            .order_by(model.id)
+        )
+        return list(db.session.execute(stmt.options(*options)).scalars())
 
-def _write(doc: dict, notes: list[str]) -> Workshop:
-    from ..workshops.operations import unique_join_code
-
-    w = doc["workshop"]
-    workshop = Workshop(
-        title=w["title"],
-        topic=w["topic"],
-        description=w["description"],
-        venue=w["venue"],
-        starts_on=_parse_day(w["starts_on"], ""),
-        ends_on=_parse_day(w["ends_on"], ""),
-        phase=Phase(w["phase"]),
-        is_open=w["is_open"],
-        locked=w["locked"],
-        dots_per_participant=w["dots_per_participant"],
-        group_assignment=w["group_assignment"],
-        settings=w["settings"],
-        join_code=unique_join_code(),
+    groups = list(
+        db.session.execute(db.select(Group).filter_by(workshop_id=wid).order_by(Group.id)).scalars()
     )
-    _stamp(workshop, w)
-    db.session.add(workshop)
-
-    accounts: dict[str, Facilitator] = {}
-
-    def account(email: str, name: str = "") -> Facilitator:
-        key = email.strip().lower()
-        if key not in accounts:
-            person = db.session.execute(
-                db.select(Facilitator).filter_by(email=key)
-            ).scalar_one_or_none()
-            if person is None:
-                person = Facilitator(email=key, name=name)
-                person.set_password(secrets.token_urlsafe(32))
-                db.session.add(person)
-                notes.append(
-                    f"Created account {key} with an unknown random password; "
-                    "it cannot log in until an administrator sets one."
-                )
-            accounts[key] = person
-        return accounts[key]
-
-    for f in doc["facilitators"]:
-        workshop.roles.append(
-            WorkshopRole(facilitator=account(f["email"], f["name"]), role=Role(f["role"]))
-        )
-    groups: dict[int, Group] = {}
-    for g in doc["groups"]:
-        groups[g["id"]] = Group(name=g["name"], focus=g["focus"], position=g["position"])
-        workshop.groups.append(groups[g["id"]])
-    participants: dict[int, Participant] = {}
-    for p in doc["participants"]:
-        person = Participant(
-            workshop=workshop,
-            display_name=p["display_name"],
-            group=groups.get(p["group"]),
-        )
-        _stamp(person, p)
-        if p["last_seen_at"] is not None:
-            person.last_seen_at = _parse_ts(p["last_seen_at"], "")
-        participants[p["id"]] = person
-        db.session.add(person)
-    db.session.flush()
-
-    def contribution(model, item: dict, **fields):
-        obj = model(
-            workshop_id=workshop.id,
-            group_id=groups[item["group"]].id if item["group"] is not None else None,
-            hidden=item["hidden"],
-            source=item["source"],
-            **fields,
-        )
-        a = item["author"]
-        if a and "participant" in a:
-            obj.author_participant_id = participants[a["participant"]].id
-        elif a and "facilitator" in a:
-            obj.author_facilitator = account(a["facilitator"])
-        _stamp(obj, item)
-        db.session.add(obj)
-        return obj
-
-    themes = {
-        t["id"]: contribution(
-            Theme, t, name=t["name"], description=t["description"], position=t["position"]
-        )
-        for t in doc["themes"]
+    themes = visible(Theme)
+    examples = visible(
+        Example,
+        selectinload(Example.themes),
+        selectinload(Example.author_participant),
+        selectinload(Example.author_facilitator),
+    )
+    statements = visible(
+        MissionStatement,
+        selectinload(MissionStatement.themes),
+        selectinload(MissionStatement.examples),
+        selectinload(MissionStatement.votes),
+    )
+    designs = visible(DesignElement)
+    actions = visible(ActionPoint, selectinload(ActionPoint.signups))
+    gnum, tnum, enum_ = _numbering(groups), _numbering(themes), _numbering(examples)
+    snum, dnum = _numbering(statements), _numbering(designs)
+    helper_ids = {s.participant_id for a in actions for s in a.signups}
+    helpers = {
+        p.id: p.public_name
+        for p in db.session.execute(
+            db.select(Participant).where(Participant.id.in_(helper_ids))
+        ).scalars()
     }
-    for e in doc["examples"]:
-        contribution(
-            Example,
-            e,
-            title=e["title"],
-            story=e["story"],
-            what_worked=e["what_worked"],
-            place=e["place"],
-            themes=[themes[t] for t in e["themes"]],
-        )
-    statements = {
-        s["id"]: contribution(
-            MissionStatement,
-            s,
-            text=s["text"],
-            seed_votes=s["seed_votes"],
-            themes=[themes[t] for t in s["themes"]],
-        )
-        for s in doc["statements"]
-    }
-    designs = {
-        d["id"]: contribution(
-            DesignElement,
-            d,
-            statement=statements.get(d["statement"]),
-            kind=DesignKind(d["kind"]),
-            text=d["text"],
-            who_involved=d["who_involved"],
-        )
-        for d in doc["designs"]
-    }
-    actions = []
-    for a in doc["actions"]:
-        action = contribution(
-            ActionPoint,
-            a,
-            statement=statements.get(a["statement"]),
-            design=designs.get(a["design"]),
-            action=a["action"],
-            owner=a["owner"],
-            due_on=_parse_day(a["due_on"], ""),
-            first_step=a["first_step"],
-            status=ActionStatus(a["status"]),
-        )
-        actions.append((action, a["signups"]))
-    db.session.flush()
-    for action, signups in actions:
-        for s in signups:
-            signup = ActionSignup(
-                action_id=action.id, participant_id=participants[s["participant"]].id
-            )
-            _stamp(signup, s)
-            db.session.add(signup)
-    for v in doc["votes"]:
-        vote = Vote(
-            workshop_id=workshop.id,
-            statement_id=statements[v["statement"]].id,
-            participant_id=participants[v["participant"]].id,
-            slot=v["slot"],
-        )
-        _stamp(vote, v)
-        db.session.add(vote)
-    db.session.flush()
-    return workshop
 
+    def common(numbers: dict[int, int], item) -> dict[str, Any]:
+        return {
+            "id": numbers[item.id],
+            "group": gnum.get(item.group_id),
+            "source": item.source or "",
+            "provenance": item.provenance,
+        }
 
-def _stamp(obj, item: dict) -> None:
-    """Keep the original timestamps (``onupdate`` would otherwise move updated_at)."""
-    for name in ("created_at", "updated_at"):
-        value = _parse_ts(item.get(name), name)
-        if value is not None and hasattr(obj, name):
-            setattr(obj, name, value)
+    return {
+        "format": REPORT_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "about": "What the workshop's report shows. Items hidden by the facilitators are left out.",
+        "workshop": {
+            "title": workshop.title,
+            "topic": workshop.topic or "",
+            "description": workshop.description or "",
+            "venue": workshop.venue or "",
+            "starts_on": _day(workshop.starts_on),
+            "ends_on": _day(workshop.ends_on),
+            "phase": workshop.phase.value,
+            "provenance": workshop.provenance,
+        },
+        "facilitators": [f.display_name for f in workshop.facilitators()],
+        "groups": [{"id": gnum[g.id], "name": g.name, "focus": g.focus or ""} for g in groups],
+        "themes": [
+            {**common(tnum, t), "name": t.name, "description": t.description or ""} for t in themes
+        ],
+        "stories": [
+            {
+                **common(enum_, e),
+                "title": e.title,
+                "story": e.story or "",
+                "what_worked": e.what_worked or "",
+                "place": e.place or "",
+                "author": e.author_name,
+                "themes": sorted(tnum[t.id] for t in e.themes if t.id in tnum),
+            }
+            for e in examples
+        ],
+        "statements": [
+            {
+                **common(snum, s),
+                "text": s.text,
+                "votes": s.vote_count,
+                "themes": sorted(tnum[t.id] for t in s.themes if t.id in tnum),
+                "stories": sorted(enum_[e.id] for e in s.examples if e.id in enum_),
+            }
+            for s in statements
+        ],
+        "designs": [
+            {
+                **common(dnum, d),
+                "statement": snum.get(d.statement_id),
+                "kind": d.kind.value,
+                "text": d.text,
+                "who_involved": d.who_involved or "",
+            }
+            for d in designs
+        ],
+        "actions": [
+            {
+                "id": n,
+                "group": gnum.get(a.group_id),
+                "source": a.source or "",
+                "provenance": a.provenance,
+                "statement": snum.get(a.statement_id),
+                "design": dnum.get(a.design_id),
+                "action": a.action,
+                "owner": a.owner or "",
+                "owner_suggested": bool(a.owner_suggested),
+                "due_on": _day(a.due_on),
+                "first_step": a.first_step or "",
+                "first_step_suggested": bool(a.first_step_suggested),
+                "status": a.status.value,
+                "helpers": sorted(helpers[s.participant_id] for s in a.signups),
+            }
+            for n, a in enumerate(actions, start=1)
+        ],
+    }
 
 
 # ---------------------------------------------------------------- CSV

@@ -347,6 +347,17 @@ def forget(model, item_id: int) -> None:
         )
 
 
+def forget_workshop(workshop: Workshop) -> None:
+    """Delete every stored copy of a workshop's items, in the caller's transaction.
+
+    For a change that every copy may show, such as a participant's name
+    removed: no stored copy may keep it. The caller also bumps the layout
+    revision, which retires the copies kept in each process (they are keyed on
+    it); the next poll renders and keeps afresh.
+    """
+    db.session.execute(db.delete(RenderedItem).where(RenderedItem.workshop_id == workshop.id))
+
+
 def save(workshop: Workshop, spec, items, actor) -> None:
     """:func:`render` and :func:`store` (the caller commits)."""
     store(workshop, render(workshop, spec, items, actor))

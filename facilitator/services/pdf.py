@@ -236,6 +236,23 @@ class PdfCache:
                 with contextlib.suppress(FileNotFoundError):
                     old.unlink()
 
+    def forget(self, workshop_id: int) -> int:
+        """Delete every cached PDF of a workshop (e.g. a name was removed from
+        it: the old file must not outlive it until the next render); return how many."""
+        removed = 0
+        for old in self.folder.glob(f"w{workshop_id}-*.pdf"):
+            with contextlib.suppress(FileNotFoundError):
+                old.unlink()
+                removed += 1
+        return removed
+
+
+def report_cache(app) -> PdfCache:
+    """The app's cache of rendered reports (``REPORT_CACHE_DIR``, else instance/report-cache)."""
+    return PdfCache(
+        app.config.get("REPORT_CACHE_DIR") or os.path.join(app.instance_path, "report-cache")
+    )
+
 
 def size_suffix(key: str) -> str:
     """Keys end in the page size, so the A4 and Letter files live side by side."""
