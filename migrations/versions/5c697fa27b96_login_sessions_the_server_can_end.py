@@ -5,7 +5,7 @@ account id. Cookies issued before this revision name no row, so everyone logs
 in once more after the upgrade.
 
 Revision ID: 5c697fa27b96
-Revises: 70246d9e8de8
+Revises: b3152707550f
 Create Date: 2026-12-04 16:53:17.543595
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "5c697fa27b96"
-down_revision = "70246d9e8de8"
+down_revision = "b3152707550f"
 branch_labels = None
 depends_on = None
 
