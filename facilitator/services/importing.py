@@ -167,7 +167,10 @@ class _Writer:
                 **fields,
             )
             if "origin" in item:
-                origin = self.earlier_item(item["origin"], section)
+                # No autoflush: the new item's links (a story's themes) already
+                # name it, and it is added to the session only below.
+                with db.session.no_autoflush:
+                    origin = self.earlier_item(item["origin"], section)
                 obj.origin_id = origin.id if origin is not None else None
             a = item["author"]
             if a and "participant" in a:
