@@ -27,9 +27,10 @@ from ..extensions import limiter
 from ..forms import EmptyForm
 from ..models import ShareLink, Workshop
 from ..services import ics, pdf
+from ..services.inquiry import chain_of
 from ..services.export import csv_text, export_workshop
 from . import bp
-from .data import build_report
+from .data import build_inquiry, build_report
 from .forms import ShareLinkForm
 from .operations import active_link, create_share_link, revoke_share_link, share_links
 
@@ -59,7 +60,7 @@ def _reader(workshop_id: int) -> Workshop:
     return workshop
 
 
-def _links(workshop: Workshop, token: str | None) -> dict[str, str]:
+def _links(workshop: Workshop, token: str | None, inquiry: bool = False) -> dict[str, str]:
     """Where the preview's download links point (the share link keeps its own URLs)."""
     if token:
 
@@ -73,14 +74,28 @@ def _links(workshop: Workshop, token: str | None) -> dict[str, str]:
             return flask_url_for(f"reports.{name}", workshop_id=workshop.id, **kw)
 
         back = flask_url_for("workshops.show", workshop_id=workshop.id)
+    if inquiry:
+        # The per-workshop downloads stay on the workshop's own report page.
+        return {
+            "pdf": url("inquiry_pdf"),
+            "pdf_letter": url("inquiry_pdf", size="letter"),
+            "workshop": url("report"),
+            "back": back,
+        }
     return {
         "pdf": url("report_pdf"),
         "pdf_letter": url("report_pdf", size="letter"),
+        "inquiry": url("inquiry") if _in_inquiry(workshop) else None,
         "csv": url("actions_csv"),
         "ics": url("actions_ics"),
         "json": url("export_json"),
         "back": back,
     }
+
+
+def _in_inquiry(workshop: Workshop) -> bool:
+    """Whether the workshop continues, or is continued by, another one."""
+    return len(chain_of(workshop)) > 1
 
 
 def _private(response, shared: bool):
@@ -111,28 +126,31 @@ def _download(body, mimetype: str, filename: str, shared: bool, inline: bool = F
 # ----------------------------------------------------------------- builders
 
 
-def _preview(workshop: Workshop, token: str | None):
+def _preview(workshop: Workshop, token: str | None, inquiry: bool = False):
+    report = build_inquiry(workshop) if inquiry else build_report(workshop)
     html = render_template(
         "report/report.html",
-        report=build_report(workshop),
+        report=report,
         preview=True,
-        links=_links(workshop, token),
+        links=_links(workshop, token, inquiry),
     )
     return _private(make_response(html), bool(token))
 
 
-def _pdf(workshop: Workshop, token: str | None):
+def _pdf(workshop: Workshop, token: str | None, inquiry: bool = False):
     size = pdf.page_size(request.args.get("size"))
-    report = build_report(workshop)
+    report = build_inquiry(workshop) if inquiry else build_report(workshop)
     html = render_template("report/report.html", report=report, preview=False, links={})
     # The same content gives the same PDF: the cache key ignores only the timestamp.
+    # The inquiry report is cached under its first workshop, whichever was asked.
     stable = html.replace(report.generated_label, "").replace(report.generated_iso, "")
     key = pdf.cache_key(stable, size)
     cache = pdf.PdfCache(
         current_app.config.get("REPORT_CACHE_DIR")
         or os.path.join(current_app.instance_path, "report-cache")
     )
-    body = cache.get(workshop.id, key)
+    slot = f"i{report.workshops[0].id}" if inquiry else workshop.id
+    body = cache.get(slot, key)
     if body is None:
         options = dict(
             static_folder=current_app.static_folder,
@@ -143,8 +161,9 @@ def _pdf(workshop: Workshop, token: str | None):
             body = pdf.render_pdf_isolated(html, **options)
         else:
             body = pdf.render_pdf(html, **options)
-        cache.put(workshop.id, key, body)
-    name = _filename(workshop, "report.pdf" if size == "A4" else "report-letter.pdf")
+        cache.put(slot, key, body)
+    stem = "inquiry-report" if inquiry else "report"
+    name = _filename(workshop, f"{stem}.pdf" if size == "A4" else f"{stem}-letter.pdf")
     return _download(body, "application/pdf", name, bool(token), inline=True)
 
 
@@ -152,6 +171,8 @@ CSV_HEADER = [
     "Number",
     "Action",
     "Owner",
+    "Owner suggested",
+    "Helpers (signed up)",
     "Due date",
     "First step",
     "Status",
@@ -174,6 +195,8 @@ def _csv(workshop: Workshop, token: str | None):
                 f"A{row.number}",
                 a.action,
                 a.owner or "",
+                "yes" if a.owner and a.owner_suggested else "",
+                "; ".join(row.helpers),
                 a.due_on.isoformat() if a.due_on else "",
                 a.first_step or "",
                 a.status.label,
@@ -194,7 +217,10 @@ def _ics(workshop: Workshop, token: str | None):
         a = row.action
         if a.due_on is None:
             continue
-        details = [f"Owner: {a.owner}" if a.owner else "Owner: not named yet"]
+        owner = f"{a.owner} (suggested)" if a.owner and a.owner_suggested else a.owner
+        details = [f"Owner: {owner}" if owner else "Owner: not named yet"]
+        if row.helpers:
+            details.append(f"Helping: {', '.join(row.helpers)}")
         if a.first_step:
             details.append(f"First step: {a.first_step}")
         if row.statement:
@@ -261,6 +287,19 @@ def export_json(workshop_id: int):
     return _json(_reader(workshop_id), None)
 
 
+@bp.route("/w/<int:workshop_id>/inquiry")
+def inquiry(workshop_id: int):
+    """HTML preview of the inquiry report: every workshop of this one's inquiry."""
+    return _preview(_reader(workshop_id), None, inquiry=True)
+
+
+@bp.route("/w/<int:workshop_id>/inquiry.pdf")
+@limiter.limit(PDF_LIMIT)
+def inquiry_pdf(workshop_id: int):
+    """The inquiry report as PDF: A4, or Letter with ``?size=letter``."""
+    return _pdf(_reader(workshop_id), None, inquiry=True)
+
+
 # ----------------------------------------------------------------- share-link routes
 
 
@@ -278,6 +317,22 @@ def shared_report_pdf(token: str):
     """The PDF through a share link."""
     workshop, _ = _share(token)
     return _pdf(workshop, token)
+
+
+@bp.route("/s/<token>/inquiry")
+@limiter.limit("60/minute")
+def shared_inquiry(token: str):
+    """The inquiry report preview through a share link of any of its workshops."""
+    workshop, _ = _share(token)
+    return _preview(workshop, token, inquiry=True)
+
+
+@bp.route("/s/<token>/inquiry.pdf")
+@limiter.limit(PDF_LIMIT)
+def shared_inquiry_pdf(token: str):
+    """The inquiry report PDF through a share link."""
+    workshop, _ = _share(token)
+    return _pdf(workshop, token, inquiry=True)
 
 
 @bp.route("/s/<token>/actions.csv")
