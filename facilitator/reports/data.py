@@ -517,9 +517,7 @@ def _build(
         missing.append("No Destiny action points have been agreed yet.")
 
     participant_count = db.session.execute(
-        db.select(db.func.count())
-        .select_from(Participant)
-        .where(Participant.workshop_id.in_(ids))
+        db.select(db.func.count()).select_from(Participant).where(Participant.workshop_id.in_(ids))
     ).scalar_one()
     facilitators: list[str] = []
     for w in workshops:

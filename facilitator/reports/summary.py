@@ -160,7 +160,9 @@ def build_summary(report: Report) -> Summary:
         groups.setdefault(owner, []).append(row)
     owners = [
         OwnerActions(
-            owner or "No owner yet", bool(owner) and all(r.action.owner_suggested for r in rows), rows
+            owner or "No owner yet",
+            bool(owner) and all(r.action.owner_suggested for r in rows),
+            rows,
         )
         for owner, rows in groups.items()
     ]

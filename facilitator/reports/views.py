@@ -27,8 +27,8 @@ from ..extensions import limiter
 from ..forms import EmptyForm
 from ..models import ShareLink, Workshop
 from ..services import ics, pdf
-from ..services.inquiry import chain_of
 from ..services.export import csv_text, export_workshop
+from ..services.inquiry import chain_of
 from . import bp
 from .data import build_inquiry, build_report
 from .forms import ShareLinkForm
