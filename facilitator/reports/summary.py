@@ -71,6 +71,7 @@ class Summary:
     common_status: str = ""
     none_due: bool = False
     none_helped: bool = False
+    all_suggested: bool = False  # every named owner is a suggestion: said once
 
     @property
     def common_line(self) -> str:
@@ -81,6 +82,8 @@ class Summary:
             parts.append(f"all are {self.common_status.lower()}")
         if self.none_helped:
             parts.append("nobody has signed up to help yet")
+        if self.all_suggested:
+            parts.append("every owner named is a suggestion made afterwards, not a decision")
         if not parts:
             return ""
         text = "; ".join(parts)
@@ -179,6 +182,8 @@ def build_summary(report: Report) -> Summary:
         common_status=statuses.pop() if len(statuses) == 1 and len(rows) > 1 else "",
         none_due=len(rows) > 1 and not any(r.action.due_on for r in rows),
         none_helped=len(rows) > 1 and not any(r.helpers for r in rows),
+        all_suggested=any(r.action.owner for r in rows)
+        and all(r.action.owner_suggested for r in rows if r.action.owner),
     )
 
 
