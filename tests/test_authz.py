@@ -129,6 +129,7 @@ ROUTES: dict[str, tuple[str | None, str | None]] = {
     "reports.export_json": ("reader", None),
     "reports.create_link": (None, "facilitator"),
     "reports.revoke_link": (None, "facilitator"),
+    "reports.next_steps": (None, "facilitator"),
     "reports.shared_report": ("link", None),
     "reports.shared_report_pdf": ("link", None),
     "reports.shared_inquiry": ("link", None),

@@ -733,3 +733,26 @@ def test_margin_box_artifact_patch_matches_the_installed_weasyprint():
 
     assert weasyprint.__version__.startswith("70.")
     assert getattr(draw, "_facilitator_artifacts", False)
+
+
+def test_what_happens_next_is_set_on_the_overview_and_printed(app, facilitator_client):
+    client, wid, _ = facilitator_client
+    page = client.get(f"/w/{wid}/").get_data(as_text=True)
+    assert "Save what happens next" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    data = {"check_in": "2026-10-01", "convener": "Claire (Iriss)"}
+    if token:
+        data["csrf_token"] = token[1]
+    response = client.post(f"/w/{wid}/next-steps", data=data)
+    assert response.status_code == 302
+    text = _pdf_text(client.get(f"/w/{wid}/report.pdf").data)
+    assert "Next check-in: 01 October 2026." in text
+    assert "Convener (who calls people together next): Claire (Iriss)." in text
+    assert "No next check-in date or convener has been set." not in text
+    # A date that cannot be read is refused with a message, and nothing changes.
+    data["check_in"] = "next Tuesday"
+    response = client.post(f"/w/{wid}/next-steps", data=data, follow_redirects=True)
+    assert "Use a date like 2026-12-31." in response.get_data(as_text=True)
+    with app.app_context():
+        steps = db.session.get(Workshop, wid).settings["next_steps"]
+    assert steps == {"check_in": "2026-10-01", "convener": "Claire (Iriss)"}

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import unicodedata
+from datetime import date
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request
 from flask import url_for as flask_url_for
@@ -31,8 +32,14 @@ from ..services.export import csv_text, export_workshop
 from ..services.inquiry import chain_of
 from . import bp
 from .data import build_inquiry, build_report
-from .forms import ShareLinkForm
-from .operations import active_link, create_share_link, revoke_share_link, share_links
+from .forms import NextStepsForm, ShareLinkForm
+from .operations import (
+    active_link,
+    create_share_link,
+    revoke_share_link,
+    set_next_steps,
+    share_links,
+)
 
 # Rendering a PDF costs seconds of CPU: a per-address limit keeps one client
 # from occupying every worker.
@@ -91,6 +98,17 @@ def _links(workshop: Workshop, token: str | None, inquiry: bool = False) -> dict
         "json": url("export_json"),
         "back": back,
     }
+
+
+def _next_form(workshop: Workshop) -> NextStepsForm:
+    steps = (workshop.settings or {}).get("next_steps") or {}
+    form = NextStepsForm(formdata=None)
+    try:
+        form.check_in.data = date.fromisoformat(steps.get("check_in") or "")
+    except ValueError:
+        form.check_in.data = None
+    form.convener.data = steps.get("convener") or ""
+    return form
 
 
 def _in_inquiry(workshop: Workshop) -> bool:
@@ -391,6 +409,22 @@ def revoke_link(workshop_id: int, link_id: int):
     return redirect(flask_url_for("workshops.show", workshop_id=workshop.id) + "#report")
 
 
+@bp.route("/w/<int:workshop_id>/next-steps", methods=["POST"])
+def next_steps(workshop_id: int):
+    """Set the next check-in and convener (facilitators only), shown in the report's summary."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    form = NextStepsForm()
+    if form.validate_on_submit():
+        set_next_steps(workshop, form.check_in.data, form.convener.data or "")
+        flash("What happens next is saved; the report's summary shows it.", "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(flask_url_for("workshops.show", workshop_id=workshop.id) + "#report")
+
+
 @bp.app_context_processor
 def report_panel():
     """``report_panel(workshop, actor)`` for the overview's "Report and exports" section."""
@@ -404,6 +438,10 @@ def report_panel():
             "share_links": share_links(workshop) if can_manage else [],
             "form": ShareLinkForm() if can_manage else None,
             "revoke_form": EmptyForm() if can_manage else None,
+            "next_form": _next_form(workshop) if can_manage else None,
+            "inquiry": flask_url_for("reports.inquiry", workshop_id=workshop.id)
+            if workshop.previous_id or _in_inquiry(workshop)
+            else None,
         }
 
     return {"report_panel": panel}
