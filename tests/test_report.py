@@ -756,3 +756,10 @@ def test_what_happens_next_is_set_on_the_overview_and_printed(app, facilitator_c
     with app.app_context():
         steps = db.session.get(Workshop, wid).settings["next_steps"]
     assert steps == {"check_in": "2026-10-01", "convener": "Claire (Iriss)"}
+
+
+def test_a_theme_whose_stories_print_under_another_is_not_called_storyless(app, seeded):
+    client, first, _ = seeded
+    html = client.get(f"/w/{first}/report").get_data(as_text=True)
+    assert "Also behind this theme" in html
+    assert "have no story linked" not in html

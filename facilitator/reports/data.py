@@ -202,6 +202,11 @@ class Report:
     def owner_chart_alt(self) -> str:
         return chart_alt("Actions by owner", self.by_owner, "action")
 
+    @property
+    def storyless_themes(self) -> list[Theme]:
+        """Themes with no story linked (in this document) at all."""
+        return [t for t in self.themes if not self.stories_by_theme.get(t.id)]
+
     # -- links
 
     def stories_of_statement(self, ranked: RankedStatement) -> list[Example]:
