@@ -189,8 +189,6 @@ CSV_HEADER = [
     "Number",
     "Action",
     "Owner",
-    "Owner suggested",
-    "Helpers (signed up)",
     "Due date",
     "First step",
     "Status",
@@ -198,6 +196,9 @@ CSV_HEADER = [
     "Statement rank",
     "Design element",
     "Group",
+    # Added at the end so spreadsheets built on the earlier columns keep working.
+    "Helpers (signed up)",
+    "Owner is a suggestion",
 ]
 
 
@@ -213,8 +214,6 @@ def _csv(workshop: Workshop, token: str | None):
                 f"A{row.number}",
                 a.action,
                 a.owner or "",
-                "yes" if a.owner and a.owner_suggested else "",
-                "; ".join(row.helpers),
                 a.due_on.isoformat() if a.due_on else "",
                 a.first_step or "",
                 a.status.label,
@@ -222,6 +221,8 @@ def _csv(workshop: Workshop, token: str | None):
                 str(ranked.rank) if ranked else "",
                 row.design.text if row.design else "",
                 groups.get(a.group_id, "Whole room"),
+                "; ".join(row.helpers),
+                "yes" if a.owner and a.owner_suggested else "",
             ]
         )
     body = csv_text(CSV_HEADER, rows).encode("utf-8-sig")
