@@ -515,7 +515,7 @@ def test_every_word_whole_and_inside_the_margins(app, seeded, tmp_path, size):
             )
             assert y1 <= height - MARGINS["bottom"] + 1, (url, page, word)
             if y0 < MARGINS["top"] - 1:  # only the running header lives up there
-                assert re.fullmatch(r"page|of|\d+|.*", word) and y1 < MARGINS["top"], (page, word)
+                assert y1 < MARGINS["top"], (url, page, word)  # wholly inside it
         assert words[0][1] == pytest.approx(595.28 if size == "a4" else 612, abs=1)
 
 
