@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/pdf_report.py [--contributions 500] [--repeat 3]
 
+The report is a tagged PDF (PDF/UA-1, as served); "untagged" renders the same
+HTML without the structure tree, so the two differ by the cost of tagging only.
+It also renders the seeded Desistance Knowledge Exchange (seed/desistance.yaml):
+each workshop's report and the inquiry report covering both, tagged.
+
 The floor is WeasyPrint rendering the *same text* (every text node of the
 report's HTML, in order) as one plain HTML page: no stylesheet, no tables, no
 charts, no links, no running headers or page counters. The ratio
@@ -77,6 +82,45 @@ def floor_html(report_html: str) -> str:
     return f"<!doctype html><html><head><meta charset=utf-8><title>floor</title></head><body>{body}</body></html>"
 
 
+def seeded(app, repeat: int) -> None:
+    """The seeded exchange: each workshop's report and the inquiry report, tagged,
+    best of ``repeat`` (query, template and render, as the routes do)."""
+    from flask import render_template
+
+    from facilitator.extensions import db
+    from facilitator.models import Workshop
+    from facilitator.reports.data import build_inquiry, build_report
+    from facilitator.services import pdf
+    from facilitator.services.seed import load_seed
+
+    with app.app_context():
+        load_seed(ROOT / "seed" / "desistance.yaml")
+        ids = list(
+            db.session.execute(
+                db.select(Workshop.id).where(Workshop.seed_key.isnot(None)).order_by(Workshop.id)
+            ).scalars()
+        )
+    jobs = [(f"seeded report, workshop {n}", build_report, wid) for n, wid in enumerate(ids, 1)]
+    jobs.append(("seeded inquiry report", build_inquiry, ids[-1]))
+    for name, build, wid in jobs:
+        walls, cpus = [], []
+        for _ in range(repeat):
+            gc.collect()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            with app.test_request_context():
+                report = build(db.session.get(Workshop, wid))
+                html = render_template("report/report.html", report=report, preview=False, links={})
+                body = pdf.render_pdf(html, static_folder=app.static_folder, size="A4")
+                db.session.remove()
+            walls.append(time.perf_counter() - start)
+            cpus.append(time.process_time() - start_cpu)
+        pages = len(__import__("pypdf").PdfReader(__import__("io").BytesIO(body)).pages)
+        print(
+            f"{name}: best {min(walls):.2f} s wall, {min(cpus):.2f} s CPU "
+            f"(wall runs: {', '.join(f'{t:.2f}' for t in walls)}); {pages} pages"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contributions", type=int, default=500)
@@ -123,10 +167,16 @@ def main() -> None:
             return html
 
     def render_report() -> bytes:
-        """What GET /w/<id>/report.pdf does: query, template, WeasyPrint."""
+        """What GET /w/<id>/report.pdf does: query, template, WeasyPrint (tagged)."""
         with app.test_request_context():
             html = report_html()
             return pdf.render_pdf(html, static_folder=app.static_folder, size="A4")
+
+    def render_untagged() -> bytes:
+        """The same, without the structure tree: what tagging costs."""
+        with app.test_request_context():
+            html = report_html()
+            return pdf.render_pdf(html, static_folder=app.static_folder, size="A4", tagged=False)
 
     load_before = f"{os.getloadavg()[0]:.2f}"
     sample = report_html()
@@ -150,6 +200,7 @@ def main() -> None:
 
     runs = (
         ("report", render_report),
+        ("untagged", render_untagged),
         ("floor", render_floor),
         ("floor_gc", render_floorgc_paused),
     )
@@ -187,12 +238,13 @@ def main() -> None:
     print(
         f"load average before/after: {load_before} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     )
-    for name in ("report", "floor"):
+    for name in ("report", "untagged", "floor"):
         runs = ", ".join(f"{t:.2f}" for t in times[name])
-        pages = report_pages if name == "report" else floor_pages
+        pages = floor_pages if name == "floor" else report_pages
         print(
             f"{name:>6}: best {best[name]:.2f} s wall, {best_cpu[name]:.2f} s CPU (wall runs: {runs}); "
-            f"{pages} pages; tracemalloc peak {peaks[name] / 1e6:.0f} MB"
+            f"{pages} pages"
+            + (f"; tracemalloc peak {peaks[name] / 1e6:.0f} MB" if name in peaks else "")
         )
     print(
         f" ratio: {best['report'] / best['floor']:.2f}x the floor (wall), "
@@ -204,7 +256,13 @@ def main() -> None:
         f"{best['report'] / best['floor_gc']:.2f}x (wall), "
         f"{best_cpu['report'] / best_cpu['floor_gc']:.2f}x (CPU)"
     )
+    print(
+        f"tagging: {best['report'] / best['untagged']:.2f}x the untagged report (wall), "
+        f"{best_cpu['report'] / best_cpu['untagged']:.2f}x (CPU); untagged report "
+        f"{best['untagged'] / best['floor']:.2f}x the floor (wall)"
+    )
     print(f"maxrss: {maxrss_mb:.0f} MB (whole process)")
+    seeded(app, args.repeat)
     shutil.rmtree(tmp, ignore_errors=True)
 
 

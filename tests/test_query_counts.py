@@ -213,3 +213,92 @@ def test_inquiry_pages_do_not_grow_with_the_earlier_workshops_items(
     # The panel costs a few queries (the earlier workshop, its themes and their
     # stories, its other stories, what was carried): a fixed number.
     assert max(many.values()) <= MAX_QUERIES + 2, many
+
+
+def fill_inquiry(app, first: int, second: int, count: int) -> None:
+    """``count`` of each kind across two workshops of one inquiry: stories, themes and
+    statements (grounded in stories, voted on) in the first, carried-forward copies,
+    designs, actions and sign-ups in the second."""
+    with app.app_context():
+        db.session.get(Workshop, second).previous_id = first
+        people = [Participant(workshop_id=second, display_name=f"P{i}") for i in range(6)]
+        voters = [Participant(workshop_id=first, display_name=f"V{i}") for i in range(6)]
+        db.session.add_all([*people, *voters])
+        db.session.flush()
+        themes = [Theme(workshop_id=first, name=f"Theme {i}") for i in range(count)]
+        stories = [
+            Example(workshop_id=first, title=f"Story {i}", themes=[themes[i]]) for i in range(count)
+        ]
+        db.session.add_all([*themes, *stories])
+        db.session.flush()
+        statements = [
+            MissionStatement(workshop_id=first, text=f"Statement {i}", themes=[themes[i]])
+            for i in range(count)
+        ]
+        for s, story in zip(statements, stories, strict=True):
+            s.examples = [story]
+        db.session.add_all(statements)
+        db.session.flush()
+        db.session.add_all(
+            Vote(workshop_id=first, statement_id=statements[i].id, participant_id=v.id, slot=1)
+            for i, v in enumerate(voters)
+        )
+        copies = [
+            MissionStatement(workshop_id=second, text=s.text, origin_id=s.id) for s in statements
+        ]
+        theme_copies = [Theme(workshop_id=second, name=t.name, origin_id=t.id) for t in themes]
+        db.session.add_all([*copies, *theme_copies])
+        db.session.flush()
+        designs = [
+            DesignElement(workshop_id=second, text=f"Design {i}", statement_id=copies[i].id)
+            for i in range(count)
+        ]
+        db.session.add_all(designs)
+        db.session.flush()
+        actions = [
+            ActionPoint(
+                workshop_id=second,
+                action=f"Action {i}",
+                owner=f"Owner {i % 7}",
+                design_id=designs[i].id,
+            )
+            for i in range(count)
+        ]
+        db.session.add_all(actions)
+        db.session.flush()
+        db.session.add_all(
+            ActionSignup(action_id=actions[i].id, participant_id=p.id) for i, p in enumerate(people)
+        )
+        db.session.commit()
+
+
+def report_query_counts(app, create_facilitator, create_workshop, login, count):
+    fid = create_facilitator()
+    first = create_workshop(facilitator_id=fid)
+    second = create_workshop(facilitator_id=fid)
+    fill_inquiry(app, first, second, count)
+    client = app.test_client()
+    login(client, fid)
+    result = {}
+    for url in (
+        f"/w/{second}/report",
+        f"/w/{second}/inquiry",
+        f"/w/{first}/inquiry",
+        f"/w/{second}/actions.csv",
+        f"/w/{second}/actions.ics",
+    ):
+        with recorded_sql(app) as statements:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        result[url.split("/", 3)[-1] + ("" if str(second) in url else " (first)")] = len(statements)
+    return result
+
+
+def test_report_and_inquiry_queries_do_not_grow_with_contributions(
+    app, create_facilitator, create_workshop, login
+):
+    """The report, the inquiry report (from either end) and the action plan exports."""
+    few = report_query_counts(app, create_facilitator, create_workshop, login, 10)
+    many = report_query_counts(app, create_facilitator, create_workshop, login, 120)
+    assert few == many, (few, many)
+    assert max(many.values()) <= 30, many

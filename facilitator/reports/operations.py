@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..extensions import db
 from ..models import Facilitator, ShareLink, Workshop, utcnow
 
@@ -42,3 +44,13 @@ def active_link(token: str) -> ShareLink | None:
     if not token or len(token) > 64:
         return None
     return db.session.execute(db.select(ShareLink).filter_by(token=token)).scalar_one_or_none()
+
+
+def set_next_steps(workshop: Workshop, check_in: date | None, convener: str) -> None:
+    """Record the next check-in and its convener for the report's summary (empty clears).
+
+    ``settings`` is replaced, not mutated in place, so the JSON column is written.
+    """
+    steps = {"check_in": check_in.isoformat() if check_in else "", "convener": convener.strip()}
+    workshop.settings = {**(workshop.settings or {}), "next_steps": steps}
+    db.session.commit()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from datetime import date
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request
 from flask import url_for as flask_url_for
@@ -27,10 +28,17 @@ from ..forms import EmptyForm
 from ..models import ShareLink, Workshop
 from ..services import ics, pdf
 from ..services.export import csv_text, export_report_data, export_workshop
+from ..services.inquiry import chain_of
 from . import bp
-from .data import build_report
-from .forms import ShareLinkForm
-from .operations import active_link, create_share_link, revoke_share_link, share_links
+from .data import build_inquiry, build_report
+from .forms import NextStepsForm, ShareLinkForm
+from .operations import (
+    active_link,
+    create_share_link,
+    revoke_share_link,
+    set_next_steps,
+    share_links,
+)
 
 # Rendering a PDF costs seconds of CPU: a per-address limit keeps one client
 # from occupying every worker.
@@ -58,7 +66,7 @@ def _reader(workshop_id: int) -> Workshop:
     return workshop
 
 
-def _links(workshop: Workshop, token: str | None) -> dict[str, str]:
+def _links(workshop: Workshop, token: str | None, inquiry: bool = False) -> dict[str, str]:
     """Where the preview's download links point (the share link keeps its own URLs)."""
     if token:
 
@@ -72,14 +80,39 @@ def _links(workshop: Workshop, token: str | None) -> dict[str, str]:
             return flask_url_for(f"reports.{name}", workshop_id=workshop.id, **kw)
 
         back = flask_url_for("workshops.show", workshop_id=workshop.id)
+    if inquiry:
+        # The per-workshop downloads stay on the workshop's own report page.
+        return {
+            "pdf": url("inquiry_pdf"),
+            "pdf_letter": url("inquiry_pdf", size="letter"),
+            "workshop": url("report"),
+            "back": back,
+        }
     return {
         "pdf": url("report_pdf"),
         "pdf_letter": url("report_pdf", size="letter"),
+        "inquiry": url("inquiry") if _in_inquiry(workshop) else None,
         "csv": url("actions_csv"),
         "ics": url("actions_ics"),
         "json": url("export_json"),
         "back": back,
     }
+
+
+def _next_form(workshop: Workshop) -> NextStepsForm:
+    steps = (workshop.settings or {}).get("next_steps") or {}
+    form = NextStepsForm(formdata=None)
+    try:
+        form.check_in.data = date.fromisoformat(steps.get("check_in") or "")
+    except ValueError:
+        form.check_in.data = None
+    form.convener.data = steps.get("convener") or ""
+    return form
+
+
+def _in_inquiry(workshop: Workshop) -> bool:
+    """Whether the workshop continues, or is continued by, another one."""
+    return len(chain_of(workshop)) > 1
 
 
 def _private(response, shared: bool):
@@ -110,25 +143,28 @@ def _download(body, mimetype: str, filename: str, shared: bool, inline: bool = F
 # ----------------------------------------------------------------- builders
 
 
-def _preview(workshop: Workshop, token: str | None):
+def _preview(workshop: Workshop, token: str | None, inquiry: bool = False):
+    report = build_inquiry(workshop) if inquiry else build_report(workshop)
     html = render_template(
         "report/report.html",
-        report=build_report(workshop),
+        report=report,
         preview=True,
-        links=_links(workshop, token),
+        links=_links(workshop, token, inquiry),
     )
     return _private(make_response(html), bool(token))
 
 
-def _pdf(workshop: Workshop, token: str | None):
+def _pdf(workshop: Workshop, token: str | None, inquiry: bool = False):
     size = pdf.page_size(request.args.get("size"))
-    report = build_report(workshop)
+    report = build_inquiry(workshop) if inquiry else build_report(workshop)
     html = render_template("report/report.html", report=report, preview=False, links={})
     # The same content gives the same PDF: the cache key ignores only the timestamp.
+    # The inquiry report is cached under its first workshop, whichever was asked.
     stable = html.replace(report.generated_label, "").replace(report.generated_iso, "")
     key = pdf.cache_key(stable, size)
     cache = pdf.report_cache(current_app)
-    body = cache.get(workshop.id, key)
+    slot = f"i{report.workshops[0].id}" if inquiry else workshop.id
+    body = cache.get(slot, key)
     if body is None:
         options = dict(
             static_folder=current_app.static_folder,
@@ -139,8 +175,9 @@ def _pdf(workshop: Workshop, token: str | None):
             body = pdf.render_pdf_isolated(html, **options)
         else:
             body = pdf.render_pdf(html, **options)
-        cache.put(workshop.id, key, body)
-    name = _filename(workshop, "report.pdf" if size == "A4" else "report-letter.pdf")
+        cache.put(slot, key, body)
+    stem = "inquiry-report" if inquiry else "report"
+    name = _filename(workshop, f"{stem}.pdf" if size == "A4" else f"{stem}-letter.pdf")
     return _download(body, "application/pdf", name, bool(token), inline=True)
 
 
@@ -155,6 +192,9 @@ CSV_HEADER = [
     "Statement rank",
     "Design element",
     "Group",
+    # Added at the end so spreadsheets built on the earlier columns keep working.
+    "Helpers (signed up)",
+    "Owner is a suggestion",
 ]
 
 
@@ -177,6 +217,8 @@ def _csv(workshop: Workshop, token: str | None):
                 str(ranked.rank) if ranked else "",
                 row.design.text if row.design else "",
                 groups.get(a.group_id, "Whole room"),
+                "; ".join(row.helpers),
+                "yes" if a.owner and a.owner_suggested else "",
             ]
         )
     body = csv_text(CSV_HEADER, rows).encode("utf-8-sig")
@@ -190,7 +232,10 @@ def _ics(workshop: Workshop, token: str | None):
         a = row.action
         if a.due_on is None:
             continue
-        details = [f"Owner: {a.owner}" if a.owner else "Owner: not named yet"]
+        owner = f"{a.owner} (suggested)" if a.owner and a.owner_suggested else a.owner
+        details = [f"Owner: {owner}" if owner else "Owner: not named yet"]
+        if row.helpers:
+            details.append(f"Helping: {', '.join(row.helpers)}")
         if a.first_step:
             details.append(f"First step: {a.first_step}")
         if row.statement:
@@ -261,6 +306,19 @@ def export_json(workshop_id: int):
     return _json(_reader(workshop_id), None)
 
 
+@bp.route("/w/<int:workshop_id>/inquiry")
+def inquiry(workshop_id: int):
+    """HTML preview of the inquiry report: every workshop of this one's inquiry."""
+    return _preview(_reader(workshop_id), None, inquiry=True)
+
+
+@bp.route("/w/<int:workshop_id>/inquiry.pdf")
+@limiter.limit(PDF_LIMIT)
+def inquiry_pdf(workshop_id: int):
+    """The inquiry report as PDF: A4, or Letter with ``?size=letter``."""
+    return _pdf(_reader(workshop_id), None, inquiry=True)
+
+
 # ----------------------------------------------------------------- share-link routes
 
 
@@ -278,6 +336,22 @@ def shared_report_pdf(token: str):
     """The PDF through a share link."""
     workshop, _ = _share(token)
     return _pdf(workshop, token)
+
+
+@bp.route("/s/<token>/inquiry")
+@limiter.limit("60/minute")
+def shared_inquiry(token: str):
+    """The inquiry report preview through a share link of any of its workshops."""
+    workshop, _ = _share(token)
+    return _preview(workshop, token, inquiry=True)
+
+
+@bp.route("/s/<token>/inquiry.pdf")
+@limiter.limit(PDF_LIMIT)
+def shared_inquiry_pdf(token: str):
+    """The inquiry report PDF through a share link."""
+    workshop, _ = _share(token)
+    return _pdf(workshop, token, inquiry=True)
 
 
 @bp.route("/s/<token>/actions.csv")
@@ -336,6 +410,22 @@ def revoke_link(workshop_id: int, link_id: int):
     return redirect(flask_url_for("workshops.show", workshop_id=workshop.id) + "#report")
 
 
+@bp.route("/w/<int:workshop_id>/next-steps", methods=["POST"])
+def next_steps(workshop_id: int):
+    """Set the next check-in and convener (facilitators only), shown in the report's summary."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    form = NextStepsForm()
+    if form.validate_on_submit():
+        set_next_steps(workshop, form.check_in.data, form.convener.data or "")
+        flash("What happens next is saved; the report's summary shows it.", "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(flask_url_for("workshops.show", workshop_id=workshop.id) + "#report")
+
+
 @bp.app_context_processor
 def report_panel():
     """``report_panel(workshop, actor)`` for the overview's "Report and exports" section."""
@@ -349,6 +439,10 @@ def report_panel():
             "share_links": share_links(workshop) if can_manage else [],
             "form": ShareLinkForm() if can_manage else None,
             "revoke_form": EmptyForm() if can_manage else None,
+            "next_form": _next_form(workshop) if can_manage else None,
+            "inquiry": flask_url_for("reports.inquiry", workshop_id=workshop.id)
+            if workshop.previous_id or _in_inquiry(workshop)
+            else None,
         }
 
     return {"report_panel": panel}

@@ -109,6 +109,51 @@ def _fix_tinyhtml5_cache() -> None:
 _fix_tinyhtml5_cache()
 
 
+def _running_headers_as_artifacts() -> None:
+    """Draw the page margin boxes (running header, page numbers) as artifacts.
+
+    WeasyPrint 70 tags the text of margin boxes like body text and then leaves
+    the structure elements it made for them out of the tree (tags.py: "could be
+    included in tree as Artifact, but that's only allowed in PDF 2.0"). A
+    screen reader then meets "page 3 of 12" as untagged-but-marked content,
+    and PDF/UA checkers flag it. Pagination is an artifact (ISO 14289-1, 7.8):
+    so the margin boxes are drawn inside ``/Artifact BMC ... EMC`` with tagging
+    paused, and the tag tree skips them. Installed only on the WeasyPrint whose
+    internals this was written against (checked by tests/test_report.py).
+    """
+    from weasyprint import __version__ as version
+    from weasyprint import draw
+    from weasyprint.formatting_structure.boxes import MarginBox
+    from weasyprint.pdf import tags
+
+    if not version.startswith("70.") or getattr(draw, "_facilitator_artifacts", False):
+        return
+    draw_context = draw.draw_stacking_context
+    build_tree = tags._build_box_tree
+
+    def draw_stacking_context(stream, stacking_context):
+        if isinstance(stacking_context.box, MarginBox) and stream._tags is not None:
+            with stream.artifact():
+                saved, stream._tags = stream._tags, None
+                try:
+                    return draw_context(stream, stacking_context)
+                finally:
+                    stream._tags = saved
+        return draw_context(stream, stacking_context)
+
+    def build_box_tree(box, *args):
+        if isinstance(box, MarginBox):
+            return iter(())
+        return build_tree(box, *args)
+
+    draw.draw_stacking_context = draw_stacking_context
+    tags._build_box_tree = build_box_tree
+    draw._facilitator_artifacts = True
+
+
+_running_headers_as_artifacts()
+
+
 def page_size(name: str | None) -> str:
     """``A4`` (the default) or ``letter``; anything else falls back to A4."""
     return PAGE_SIZES.get((name or "a4").strip().lower(), "A4")
@@ -121,8 +166,15 @@ def render_pdf(
     static_url_path: str = "/static",
     size: str = "A4",
     fetcher: StaticOnlyFetcher | None = None,
+    tagged: bool = True,
 ) -> bytes:
     """Render ``html`` (a complete document) to PDF bytes.
+
+    The PDF is tagged (PDF/UA-1): a structure tree that follows the headings,
+    tables with header cells, lists as lists, charts as figures with their
+    ``<title>`` as alternative text, running headers as artifacts, the
+    document title shown as the window title and ``/Lang`` from ``<html lang>``.
+    ``tagged=False`` exists for the benchmark's tagged/untagged comparison.
 
     :param html: the document; relative URLs resolve against :data:`BASE_URL`.
     :param static_folder: where ``static_url_path`` URLs are read from.
@@ -135,6 +187,8 @@ def render_pdf(
     with gc_paused():
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
         page = CSS(string=f"@page {{ size: {size}; }}", url_fetcher=fetcher)
+        if tagged:
+            return document.write_pdf(stylesheets=[page], pdf_variant="pdf/ua-1")
         return document.write_pdf(stylesheets=[page])
 
 
@@ -216,31 +270,38 @@ class PdfCache:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
 
-    def _path(self, workshop_id: int, key: str) -> Path:
-        return self.folder / f"w{workshop_id}-{key}.pdf"
+    # A slot is a workshop's id (its report) or "i<id>" (the inquiry report
+    # filed under the inquiry's first workshop).
+    def _path(self, slot: int | str, key: str) -> Path:
+        return self.folder / f"w{slot}-{key}.pdf"
 
-    def get(self, workshop_id: int, key: str) -> bytes | None:
+    def get(self, slot: int | str, key: str) -> bytes | None:
         try:
-            return self._path(workshop_id, key).read_bytes()
+            return self._path(slot, key).read_bytes()
         except FileNotFoundError:
             return None
 
-    def put(self, workshop_id: int, key: str, body: bytes) -> None:
+    def put(self, slot: int | str, key: str, body: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self._path(workshop_id, key)
+        path = self._path(slot, key)
         tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(body)
         os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
-        for old in self.folder.glob(f"w{workshop_id}-*.pdf"):
+        for old in self.folder.glob(f"w{slot}-*.pdf"):
             if old != path and old.name.endswith(f"-{size_suffix(key)}.pdf"):
                 with contextlib.suppress(FileNotFoundError):
                     old.unlink()
 
     def forget(self, workshop_id: int) -> int:
-        """Delete every cached PDF of a workshop (e.g. a name was removed from
-        it: the old file must not outlive it until the next render); return how many."""
+        """Delete every cached PDF of a workshop, its inquiry report's too when
+        it is the inquiry's first workshop (e.g. a name was removed from it: the
+        old file must not outlive it until the next render); return how many."""
         removed = 0
-        for old in self.folder.glob(f"w{workshop_id}-*.pdf"):
+        olds = [
+            *self.folder.glob(f"w{workshop_id}-*.pdf"),
+            *self.folder.glob(f"wi{workshop_id}-*.pdf"),
+        ]
+        for old in olds:
             with contextlib.suppress(FileNotFoundError):
                 old.unlink()
                 removed += 1
