@@ -53,6 +53,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
 from ..access import SESSION_KEY
+from ..core.bounded import LRU
 from ..core.headers import headers_for
 from ..models import Participant, Workshop
 from ..services import fragments
@@ -94,6 +95,9 @@ CHANGED = {
 SESSION_MEMORY = 60.0
 MAX_SESSIONS = 20_000
 
+#: How many workshops' revisions are remembered (least recently polled go first).
+MAX_WORKSHOPS = 4096
+
 #: How many URLs' routes are remembered (polls use a few; anything else with an
 #: If-None-Match, such as a static file, must not grow it without bound).
 MAX_ROUTES = 4096
@@ -111,7 +115,7 @@ class LivePollShortcut:
         self.app = app
         self.wsgi_app = wsgi_app
         self.ttl = float(app.config.get("LIVE_REVISION_TTL", 0))
-        self._revisions: dict[int, tuple[tuple | None, float]] = {}
+        self._revisions: LRU[int, tuple[tuple | None, float]] = LRU(MAX_WORKSHOPS)
         self._participants: dict[tuple[int, str], tuple[tuple | None, int]] = {}
         self.fragments: fragments.Fragments = app.extensions["live_fragments"]
         self._engine = None
@@ -137,7 +141,7 @@ class LivePollShortcut:
             return cached[0]
         row = self._query("state", {"workshop_id": workshop_id})
         state = (row[0][0], row[0][1], row[0][2]) if row else None
-        self._revisions[workshop_id] = (state, now)
+        self._revisions.put(workshop_id, (state, now))
         return state
 
     def _query(self, name: str, params: dict) -> list:
