@@ -49,11 +49,13 @@ from typing import Any
 from flask import Flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam, case, literal_column, or_, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
 from ..access import SESSION_KEY
 from ..core.bounded import LRU
+from ..core.errors import Outage
 from ..core.headers import headers_for
 from ..models import Participant, Workshop
 from ..services import fragments
@@ -127,6 +129,7 @@ class LivePollShortcut:
         self.hits = 0
         self.deltas = 0
         self.security_headers = list(headers_for(app).items())
+        self.outage = Outage(app.logger, self.security_headers)
         self._csrf_field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         self._csrf_signer = None
         self.feeds = Feeds(lambda phase, params: self._query(f"feed:{phase}", params))
@@ -257,6 +260,10 @@ class LivePollShortcut:
             self._local.scope = scope = _Scope()
             try:
                 answer = self.answer(environ)
+            except (OperationalError, InterfaceError) as exc:
+                # The database is down or unreachable: what Flask's handler
+                # (core.errors) answers, without a traceback per poll.
+                answer = self.outage.answer(exc, bool(environ.get("HTTP_HX_REQUEST")))
             finally:
                 self._local.scope = None
                 if scope.conn is not None:

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, NumberRange
 
 from ..access import load_workshop, require_facilitator
 from ..core.templating import is_htmx
+from ..core.urls import MAX_ID
 from ..extensions import db
 from ..forms import GroupField
 from ..models import (
@@ -41,7 +42,12 @@ class MoveForm(FlaskForm):
 
 class MergeForm(FlaskForm):
     into = IntegerField(
-        "Merge into", validators=[InputRequired("Pick the item this one duplicates.")]
+        "Merge into",
+        validators=[
+            InputRequired("Pick the item this one duplicates."),
+            # No id is larger (core.urls): a bigger number would reach the database.
+            NumberRange(1, MAX_ID, "Pick the item this one duplicates."),
+        ],
     )
     keep_text = BooleanField("Keep both texts")
 
