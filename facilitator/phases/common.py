@@ -356,12 +356,19 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     def load_item(workshop: Workshop, item_id: int):
         return get_in_workshop_or_404(spec.model, item_id, workshop)
 
+    def refuse_change(actor: Actor, item) -> None:
+        """Stop an edit or delete this person may not make, saying why: 403 for
+        someone else's item, 409 when the room's state (paused, or the phase
+        closed) is what stands in the way."""
+        why = actor.edit_refusal(item, spec.noun)
+        if why is not None:
+            abort(403 if not actor.owns(item) or item.hidden else 409, why)
+
     def edit(workshop_id: int, item_id: int):
         workshop = load_workshop(workshop_id)
         actor = require_member(workshop)
         item = load_item(workshop, item_id)
-        if not actor.can_edit(item):
-            abort(403, f"You can only change your own {spec.noun}s, while the phase is open.")
+        refuse_change(actor, item)
         form = spec.form_class(obj=item)
         spec.prepare_form(form, workshop, actor)
         if request.method == "GET" and hasattr(form, "load_item"):
@@ -401,8 +408,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         workshop = load_workshop(workshop_id)
         actor = require_member(workshop)
         item = load_item(workshop, item_id)
-        if not actor.can_edit(item):
-            abort(403, f"You can only delete your own {spec.noun}s, while the phase is open.")
+        refuse_change(actor, item)
         if not EmptyForm().validate_on_submit():
             abort(400)
         ops.delete_contribution(workshop, item)

@@ -9,6 +9,7 @@ from ..access import actor_for, get_in_workshop_or_404, load_workshop, require_f
 from ..extensions import db
 from ..forms import EmptyForm, options
 from ..models import Group, Phase, Role
+from ..models.workshop import EARLIER_PHASES, EARLIER_PHASES_OPEN
 from . import bp
 from .forms import CoFacilitatorForm, GroupForm, WorkshopForm
 from .operations import (
@@ -60,6 +61,7 @@ def new():
         fields["description"] = fields["description"] or ""
         fields["venue"] = fields["venue"] or ""
         groups = (form.group_names.data or "").splitlines()
+        fields["settings"] = {EARLIER_PHASES: form.earlier_phases.data}
         workshop = create_workshop(
             current_user, groups=groups, previous_id=form.previous.data or None, **fields
         )
@@ -128,10 +130,17 @@ def edit(workshop_id: int):
     del form.carry_forward
     if request.method == "GET":
         form.previous.data = workshop.previous_id or 0
+        if workshop.earlier_phases_open:
+            form.earlier_phases.data = EARLIER_PHASES_OPEN
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in DETAIL_FIELDS}
         for key in ("topic", "description", "venue"):
             fields[key] = fields[key] or ""
+        # A new dict: the JSON column sees the change (and keeps the other settings).
+        fields["settings"] = {
+            **(workshop.settings or {}),
+            EARLIER_PHASES: form.earlier_phases.data,
+        }
         update_workshop(workshop, previous_id=form.previous.data or None, **fields)
         flash("Workshop updated.", "success")
         return redirect(url_for("workshops.show", workshop_id=workshop.id))
