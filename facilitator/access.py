@@ -74,8 +74,10 @@ class Actor:
         item's phase is open (Workshop.open_for_changes)."""
         if self.can_moderate:
             return None
-        if not self.owns(item) or item.hidden:
+        if not self.owns(item):
             return f"You can only change your own {noun}s."
+        if item.hidden:
+            return f"The facilitator has hidden this {noun}, so it can no longer be changed."
         if self.workshop.locked:
             return (
                 "The facilitator has paused contributions for a moment. "

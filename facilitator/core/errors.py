@@ -10,6 +10,7 @@ from html import escape
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, login_manager
@@ -107,6 +108,20 @@ def register(app: Flask) -> None:
             400,
             "Your form expired or came from another site. Reload the page and send it again; "
             "what you typed is kept if you go back.",
+        )
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(ObjectDeletedError)
+    def changed_meanwhile(exc: Exception):
+        # A row changed or went between reading and writing it. The writes lock
+        # the workshop first and re-read (phases.operations.lock_for_change), so
+        # this is the net under anything that does not: a 409 that says so.
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        return render_error(
+            409,
+            "Someone else changed or removed that at the same moment, so nothing was "
+            "changed. Reload the page to see it as it is now.",
         )
 
     @app.errorhandler(IntegrityError)

@@ -1,0 +1,181 @@
+"""Two people changing the same items at the same moment lose nothing, and the
+loser gets a readable 409 (page and htmx fragment), never a 500.
+
+Real concurrency: two threads, each its own client (session), released
+together by a barrier, against the app on the database under test (SQLite,
+or PostgreSQL with TEST_DATABASE_URL). Each race runs many times: before the
+fix, opposite merges deleted both items in most runs, and the loser got a 500.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from facilitator.extensions import db
+from facilitator.models import Example, MissionStatement, Phase, Vote, Workshop
+
+HX = {"HX-Request": "true"}
+RUNS = 12
+#: Dots' slots, unique per participant (the constraint behind the dot limit).
+SLOTS = itertools.count(1)
+
+
+@pytest.fixture
+def room(app, create_facilitator, create_workshop, login, join):
+    """A Dream room: two facilitator screens and two participants."""
+    fid = create_facilitator()
+    wid = create_workshop(facilitator_id=fid, phase=Phase.DREAM, dots_per_participant=50)
+    screens = [app.test_client(), app.test_client()]
+    for screen in screens:
+        login(screen, fid)
+    phones = [app.test_client(), app.test_client()]
+    pids = [join(phone, wid, name=f"P{n}") for n, phone in enumerate(phones)]
+    return wid, screens, phones, pids
+
+
+def at_once(*calls):
+    """Run the calls in threads released together; their responses, in order."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def statements(app, wid: int, pids: list[int], texts: list[str]) -> list[int]:
+    """Statements by the participants, each with one dot from each participant."""
+    with app.app_context():
+        made = [
+            MissionStatement(workshop_id=wid, text=text, author_participant_id=pids[n % 2])
+            for n, text in enumerate(texts)
+        ]
+        db.session.add_all(made)
+        db.session.flush()
+        for statement in made:
+            for pid in pids:
+                slot = next(SLOTS)
+                db.session.add(
+                    Vote(workshop_id=wid, statement_id=statement.id, participant_id=pid, slot=slot)
+                )
+        db.session.commit()
+        return [s.id for s in made]
+
+
+def surviving(app, wid: int, ids: list[int]) -> tuple[list[int], int]:
+    """Which of ``ids`` still exist, and the dots on them."""
+    with app.app_context():
+        alive = list(
+            db.session.execute(
+                db.select(MissionStatement.id).where(MissionStatement.id.in_(ids))
+            ).scalars()
+        )
+        dots = db.session.execute(
+            db.select(db.func.count()).select_from(Vote).where(Vote.statement_id.in_(ids))
+        ).scalar_one()
+    return alive, dots
+
+
+def merge(client, wid: int, source: int, target: int, headers=None):
+    return lambda: client.post(
+        f"/w/{wid}/dream/{source}/merge",
+        data={"into": str(target), "keep_text": "y"},
+        headers=headers or {},
+    )
+
+
+def assert_one_won(responses, loser_says: str) -> None:
+    codes = sorted(r.status_code for r in responses)
+    assert 500 not in codes, [r.get_data(as_text=True)[:300] for r in responses]
+    assert codes[0] in (200, 302) and codes[1] == 409, codes
+    loser = next(r for r in responses if r.status_code == 409).get_data(as_text=True)
+    assert loser_says in loser, loser[:500]
+
+
+def test_opposite_merges_keep_one_item_with_every_dot(app, room):
+    wid, screens, _, pids = room
+    for run in range(RUNS):
+        x, y = statements(app, wid, pids, [f"X{run}", f"Y{run}"])
+        headers = HX if run % 2 else None  # the page and the htmx fragment
+        responses = at_once(
+            merge(screens[0], wid, x, y, headers), merge(screens[1], wid, y, x, headers)
+        )
+        alive, dots = surviving(app, wid, [x, y])
+        assert len(alive) == 1, f"run {run}: {len(alive)} of the two items left"
+        assert dots == 4, f"run {run}: {dots} of 4 dots left"
+        with app.app_context():
+            kept = db.session.get(MissionStatement, alive[0]).text
+        assert f"X{run}" in kept and f"Y{run}" in kept  # both texts kept
+        assert_one_won(responses, "Nothing was merged")
+
+
+def test_the_same_merge_twice_at_once(app, room):
+    wid, screens, _, pids = room
+    for run in range(RUNS):
+        x, y = statements(app, wid, pids, [f"X{run}", f"Y{run}"])
+        responses = at_once(merge(screens[0], wid, x, y), merge(screens[1], wid, x, y, HX))
+        assert surviving(app, wid, [x, y]) == ([y], 4), f"run {run}"
+        assert_one_won(responses, "Nothing was merged")
+
+
+def test_an_edit_racing_a_merge_or_a_delete(app, room):
+    """The author edits their statement while a facilitator merges or deletes it:
+    one of the two goes first, whole; the edit's loser keeps their text."""
+    wid, screens, phones, pids = room
+    for run in range(RUNS):
+        x, y = statements(app, wid, pids, [f"X{run}", f"Y{run}"])
+        rewritten = f"Rewritten {run}"
+
+        def edit(x=x, rewritten=rewritten):
+            return phones[0].post(f"/w/{wid}/dream/{x}/edit", data={"text": rewritten}, headers=HX)
+
+        def delete(x=x):
+            return screens[0].post(f"/w/{wid}/dream/{x}/delete")
+
+        other = merge(screens[0], wid, x, y) if run % 2 else delete
+        edited, moderated = at_once(edit, other)
+        assert edited.status_code in (200, 409), edited.get_data(as_text=True)[:300]
+        assert moderated.status_code in (200, 302), moderated.get_data(as_text=True)[:300]
+        alive, dots = surviving(app, wid, [x, y])
+        assert x not in alive  # the facilitator's change always happens
+        if edited.status_code == 409:
+            body = edited.get_data(as_text=True)
+            assert "while you were editing it" in body and rewritten in body
+        if run % 2:
+            assert alive == [y] and dots == 4
+            with app.app_context():
+                kept = db.session.get(MissionStatement, y).text
+            # Edited first, then merged: the new words are in the kept item.
+            assert (rewritten in kept) == (edited.status_code == 200)
+
+
+def test_editing_and_hiding_a_story_being_deleted(app, room):
+    wid, screens, phones, pids = room
+    with app.app_context():
+        db.session.get(Workshop, wid).phase = Phase.DISCOVERY
+        db.session.commit()
+    for run in range(RUNS):
+        with app.app_context():
+            story = Example(workshop_id=wid, title=f"Story {run}", author_participant_id=pids[0])
+            db.session.add(story)
+            db.session.commit()
+            sid = story.id
+        url = f"/w/{wid}/discovery/{sid}"
+        responses = at_once(
+            lambda: phones[0].post(f"{url}/delete", headers=HX),  # noqa: B023
+            lambda: screens[0].post(f"{url}/hide", headers=HX),  # noqa: B023
+            lambda: screens[1].post(f"{url}/move", data={"group": "0"}, headers=HX),  # noqa: B023
+        )
+        codes = [r.status_code for r in responses]
+        assert 500 not in codes and set(codes) <= {200, 409}, codes
+        for response in responses:
+            if response.status_code == 409:
+                text = response.get_data(as_text=True)
+                # Gone meanwhile, or (the author's delete after the hide) hidden.
+                assert "a moment ago" in text or "has hidden this story" in text, text[:300]
