@@ -179,3 +179,52 @@ def test_editing_and_hiding_a_story_being_deleted(app, room):
                 text = response.get_data(as_text=True)
                 # Gone meanwhile, or (the author's delete after the hide) hidden.
                 assert "a moment ago" in text or "has hidden this story" in text, text[:300]
+
+
+def test_a_dot_racing_the_merge_of_its_statement(app, room):
+    """A dot and a merge of its statement at once: the dot ends on the kept
+    statement, or is refused with a reason; nothing deadlocks (PostgreSQL locked
+    the statement, then the workshop, against the merge's opposite order)."""
+    wid, screens, phones, pids = room
+    for run in range(RUNS):
+        x, y = statements(app, wid, pids, [f"X{run}", f"Y{run}"])
+        voted, merged = at_once(
+            lambda x=x: phones[1].post(f"/w/{wid}/dream/{x}/vote", headers=HX),
+            merge(screens[0], wid, x, y),
+        )
+        assert merged.status_code == 302, merged.get_data(as_text=True)[:300]
+        assert voted.status_code in (200, 409), voted.get_data(as_text=True)[:300]
+        _, dots = surviving(app, wid, [x, y])
+        assert dots == 4 + (voted.status_code == 200), f"run {run}"
+        if voted.status_code == 409:
+            assert "merged into another" in voted.get_data(as_text=True)
+
+
+def test_a_sign_up_racing_the_merge_of_its_action(app, room):
+    from facilitator.models import ActionPoint, ActionSignup
+
+    wid, screens, phones, _ = room
+    with app.app_context():
+        db.session.get(Workshop, wid).phase = Phase.DESTINY
+        db.session.commit()
+    for run in range(RUNS):
+        with app.app_context():
+            made = [ActionPoint(workshop_id=wid, action=f"A{run}-{n}") for n in range(2)]
+            db.session.add_all(made)
+            db.session.commit()
+            a, b = (m.id for m in made)
+        signed, merged = at_once(
+            lambda a=a: phones[0].post(f"/w/{wid}/destiny/{a}/signup", headers=HX),
+            lambda a=a, b=b: screens[0].post(f"/w/{wid}/destiny/{a}/merge", data={"into": b}),
+        )
+        assert merged.status_code == 302, merged.get_data(as_text=True)[:300]
+        assert signed.status_code in (200, 409), signed.get_data(as_text=True)[:300]
+        with app.app_context():
+            on_b = db.session.execute(
+                db.select(db.func.count())
+                .select_from(ActionSignup)
+                .where(ActionSignup.action_id == b)
+            ).scalar_one()
+        assert on_b == (signed.status_code == 200), f"run {run}"
+        if signed.status_code == 409:
+            assert "merged into another" in signed.get_data(as_text=True)

@@ -111,9 +111,13 @@ def signup(workshop_id: int, item_id: int):
     action = _load_action(workshop, item_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    action_id = action.id
     try:
         joined = toggle_signup(workshop, actor, action)
     except SignupRefused as exc:
+        if db.session.get(ActionPoint, action_id) is None:
+            # Merged or deleted meanwhile: no sign-up block left to show, the board.
+            return SPEC.render_board(workshop, actor, status=409, notice=str(exc))
         return _signup_response(workshop, actor, action, str(exc), 409)
     message = "Thank you: you are down to help." if joined else "You are no longer down to help."
     if is_htmx():
