@@ -49,6 +49,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     _init_extensions(app)
+    from .core import urls
+
+    urls.register(app)  # before the routes: they pick their converters when added
     _register_blueprints(app)
 
     from . import cli

@@ -13,9 +13,27 @@ from flask import abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from .extensions import db
-from .models import Facilitator, Participant, Role, Workshop
+from .models import (
+    ActionPoint,
+    DesignElement,
+    Example,
+    Facilitator,
+    MissionStatement,
+    Participant,
+    Phase,
+    Role,
+    Workshop,
+)
 
 SESSION_KEY = "joined"
+
+#: The phase each kind of contribution belongs to.
+PHASE_OF_MODEL = {
+    Example: Phase.DISCOVERY,
+    MissionStatement: Phase.DREAM,
+    DesignElement: Phase.DESIGN,
+    ActionPoint: Phase.DESTINY,
+}
 
 
 @dataclass(frozen=True)
@@ -46,9 +64,33 @@ class Actor:
         return self.facilitator is not None and item.author_facilitator_id == self.facilitator.id
 
     def can_edit(self, item) -> bool:
+        """Whether this person may edit or delete ``item`` now (see :meth:`edit_refusal`)."""
+        return self.edit_refusal(item) is None
+
+    def edit_refusal(self, item, noun: str = "contribution") -> str | None:
+        """Why this person may not edit or delete ``item`` now, in plain words; None
+        when they may. Facilitators always may (they moderate); participants
+        change their own, visible items while the room is not paused and the
+        item's phase is open (Workshop.open_for_changes)."""
         if self.can_moderate:
-            return True
-        return self.owns(item) and not self.workshop.locked and not item.hidden
+            return None
+        if not self.owns(item):
+            return f"You can only change your own {noun}s."
+        if item.hidden:
+            return f"The facilitator has hidden this {noun}, so it can no longer be changed."
+        if self.workshop.locked:
+            return (
+                "The facilitator has paused contributions for a moment. "
+                "Try again when the room reopens."
+            )
+        phase = PHASE_OF_MODEL.get(type(item))
+        if phase is not None and not self.workshop.open_for_changes(phase):
+            return (
+                f"The {phase.label} phase is closed: the room has moved on to "
+                f"{self.workshop.phase.label}, so its {noun}s stay as they are. "
+                "Ask the facilitator if something needs changing."
+            )
+        return None
 
     def author_fields(self) -> dict:
         if self.can_moderate and self.facilitator is not None:

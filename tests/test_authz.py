@@ -205,7 +205,13 @@ class World:
 
 
 def _workshop(title: str, roles: dict[int, Role]) -> Workshop:
-    workshop = Workshop(title=title, join_code=secrets.token_hex(3).upper())
+    # Earlier phases open: these tests are about who may change an item, not
+    # when (tests/test_phase_closed.py is about when).
+    workshop = Workshop(
+        title=title,
+        join_code=secrets.token_hex(3).upper(),
+        settings={"earlier_phases": "open"},
+    )
     for position, name in enumerate(("Table 1", "Table 2")):
         workshop.groups.append(Group(name=name, position=position))
     for person, role in roles.items():

@@ -90,6 +90,9 @@ def test_new_data_round_trips(app, filled, create_workshop):
         workshop.settings = {
             "wording": {"hint.dream": "People leaving prison are met at the gate by…"},
             "interview_questions": ["What went well?", "Who helped?"],
+            "earlier_phases": "open",
+            "next_steps": {"check_in": "2027-01-15", "convener": "Beth"},
+            "language": "en-GB",
         }
         db.session.flush()
         carried = Example(
@@ -121,6 +124,9 @@ def test_new_data_round_trips(app, filled, create_workshop):
         copy_, _ = import_workshop(copy.deepcopy(doc))
         assert copy_.previous_id == first
         assert copy_.wording("hint.dream").startswith("People leaving prison")
+        assert copy_.earlier_phases_open
+        assert copy_.settings["next_steps"] == {"check_in": "2027-01-15", "convener": "Beth"}
+        assert copy_.settings["language"] == "en-GB"
         new_story = db.session.execute(
             db.select(Example).filter_by(workshop_id=copy_.id, title="The gate")
         ).scalar_one()
@@ -207,12 +213,25 @@ def test_version_1_files_still_import(app, filled):
             "examples[0].author: expected a participant's number",
         ),
         (
+            lambda d: d["workshop"]["settings"].update(earlier_phases="sometimes"),
+            "settings.earlier_phases",
+        ),
+        (
+            lambda d: d["workshop"]["settings"].update(next_steps={"check_in": "soon"}),
+            "settings.next_steps.check_in",
+        ),
+        (
+            lambda d: d["workshop"]["settings"].update(language="<script>"),
+            "settings.language: expected a language tag",
+        ),
+        (
             lambda d: d["examples"][0].update(created_at="9999-12-31T23:59:59-05:00"),
             "examples[0].created_at: timestamp '9999-12-31T23:59:59-05:00' is out of range",
         ),
     ],
 )
 def test_imports_obey_the_forms_rules(app, filled, mutate, message):
+    """Each refusal names the field and says what is wrong."""
     with app.app_context():
         doc = _export(filled)
         mutate(doc)

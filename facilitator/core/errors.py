@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import contextlib
+import threading
+import time
+from html import escape
+
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
+from ..extensions import db, login_manager
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -29,6 +35,72 @@ def render_error(code: int, message: str | None = None):
     return render_template("error.html", code=code, message=message), code
 
 
+#: A read (a page, a live poll) the database could not answer.
+UNAVAILABLE = (
+    "The server cannot reach its database just now. This screen tries again by itself "
+    "in a moment; nothing you typed is lost."
+)
+#: A change it could not save.
+NOT_SAVED = (
+    "The server is very busy and could not save that just now. Nothing was saved "
+    "twice and your text is still in the form: press the button again in a moment."
+)
+RETRY_AFTER = "2"
+
+
+class Outage:
+    """What a request that met a database outage (or a lock that outlasted the
+    busy timeout) gets: a readable 503, and one log line every ``every``
+    seconds rather than a traceback per request (a room polls hundreds of
+    times a second). Shared by Flask's handler and the live-poll shortcut,
+    which answers without Flask and so without templates."""
+
+    def __init__(self, logger, security_headers: list[tuple[str, str]], every: float = 10.0):
+        self.logger = logger
+        self.every = every
+        self.security_headers = security_headers
+        self._lock = threading.Lock()
+        self._last = float("-inf")
+        self._unsaid = 0
+
+    def log(self, exc: Exception) -> None:
+        # The driver's own words only: the SQL's parameters can hold a
+        # participant's token, which has no place in a log.
+        orig = getattr(exc, "orig", None) or exc
+        first = (str(orig).strip().splitlines() or [""])[0]
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self.every:
+                self._unsaid += 1
+                return
+            unsaid, self._unsaid, self._last = self._unsaid, 0, now
+        more = f" ({unsaid} more since the last report)" if unsaid else ""
+        self.logger.warning("database unavailable: %s: %s%s", type(orig).__name__, first, more)
+
+    def answer(self, exc: Exception, htmx: bool) -> tuple[str, list[tuple[str, str]], list[bytes]]:
+        """The WSGI answer (status, headers, body) for the shortcut."""
+        self.log(exc)
+        fragment = f'<p class="flash flash-error" role="alert">{escape(UNAVAILABLE)}</p>'
+        body = (
+            fragment
+            if htmx
+            else (
+                '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                "<title>503</title></head><body><h1>Sorry</h1>"
+                f"{fragment}</body></html>"
+            )
+        )
+        data = body.encode()
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(data))),
+            ("Retry-After", RETRY_AFTER),
+            ("Cache-Control", "no-store"),
+            *self.security_headers,
+        ]
+        return "503 SERVICE UNAVAILABLE", headers, [data]
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -38,6 +110,20 @@ def register(app: Flask) -> None:
             "what you typed is kept if you go back.",
         )
 
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(ObjectDeletedError)
+    def changed_meanwhile(exc: Exception):
+        # A row changed or went between reading and writing it. The writes lock
+        # the workshop first and re-read (phases.operations.lock_for_change), so
+        # this is the net under anything that does not: a 409 that says so.
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        return render_error(
+            409,
+            "Someone else changed or removed that at the same moment, so nothing was "
+            "changed. Reload the page to see it as it is now.",
+        )
+
     @app.errorhandler(IntegrityError)
     def integrity_error(exc: IntegrityError):
         db.session.rollback()
@@ -45,17 +131,25 @@ def register(app: Flask) -> None:
             409, "That clashes with something already saved (a duplicate or a missing link)."
         )
 
+    from .headers import headers_for
+
+    outage = Outage(app.logger, list(headers_for(app).items()))
+    app.extensions["outage"] = outage
+
     @app.errorhandler(OperationalError)
-    def database_busy(exc: OperationalError):
+    @app.errorhandler(InterfaceError)
+    def database_busy(exc: OperationalError | InterfaceError):
         # Never show "database is locked" or a driver message: say what to do.
-        db.session.rollback()
-        app.logger.warning("database error: %s", exc)
-        response, code = render_error(
-            503,
-            "The server is very busy and could not save that just now. Nothing was saved "
-            "twice and your text is still in the form: press the button again in a moment.",
-        )
-        return response, code, {"Retry-After": "2"}
+        with contextlib.suppress(Exception):  # the connection may be gone too
+            db.session.rollback()
+        outage.log(exc)
+        if "_login_user" not in g:
+            # The page's header asks who is logged in, which needs the
+            # database: show it as to a visitor rather than fail again.
+            g._login_user = login_manager.anonymous_user()
+        writing = request.method not in ("GET", "HEAD")
+        response, code = render_error(503, NOT_SAVED if writing else UNAVAILABLE)
+        return response, code, {"Retry-After": RETRY_AFTER, "Cache-Control": "no-store"}
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -24,9 +24,12 @@ import mimetypes
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from flask import Flask, Response, abort, request, send_from_directory, session
 from werkzeug.security import safe_join
+
+from .bounded import LRU
 
 try:  # brotli is a declared dependency; fall back to gzip if a build lacks it
     import brotli
@@ -46,6 +49,10 @@ COMPRESSIBLE = {
 }
 MIN_COMPRESS_SIZE = 1024
 MAX_IN_MEMORY = 2 * 1024 * 1024
+#: Files kept in memory at most (the folder has a few dozen).
+MAX_ENTRIES = 1024
+#: Longer names are no file of ours: 404 without asking the file system.
+MAX_NAME = 255
 
 
 @dataclass
@@ -66,21 +73,28 @@ class StaticFiles:
         self.root = Path(app.static_folder)
         # In debug mode files change under the server: re-check each time.
         self.check_changes = app.debug
-        self._entries: dict[str, _Entry | None] = {}
+        # Only files that exist are kept: a miss is remembered nowhere, so
+        # requests for random paths cost a stat each and no memory (they once
+        # grew a worker by 3 KB each). The bound is far above the folder's files.
+        self._entries: LRU[str, _Entry] = LRU(MAX_ENTRIES)
 
     def entry(self, filename: str) -> _Entry | None:
         """The file's entry, or None when it does not exist (or escapes the folder)."""
-        cached = self._entries.get(filename, ...)
-        if cached is not ... and not self.check_changes:
+        cached = self._entries.get(filename)
+        if cached is not None and not self.check_changes:
             return cached
+        if len(filename) > MAX_NAME:
+            return None
         joined = safe_join(str(self.root), filename)
         path = Path(joined) if joined else None
-        if path is None or not path.is_file():
-            self._entries[filename] = None
+        try:
+            stat = path.stat() if path is not None else None
+        except OSError:  # missing, or a name the file system refuses (too long)
+            stat = None
+        if stat is None or not S_ISREG(stat.st_mode):
             return None
-        stat = path.stat()
         stamp = (stat.st_mtime_ns, stat.st_size)
-        if cached is not ... and cached is not None and cached.stamp == stamp:
+        if cached is not None and cached.stamp == stamp:
             return cached
         data = path.read_bytes()
         mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -89,7 +103,7 @@ class StaticFiles:
             entry.bodies["identity"] = data
             if mimetype in COMPRESSIBLE and len(data) >= MIN_COMPRESS_SIZE:
                 self._compress(entry, data)
-        self._entries[filename] = entry
+        self._entries.put(filename, entry)
         return entry
 
     @staticmethod

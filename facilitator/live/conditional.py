@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 
 from flask import Response, abort, g, request, session
 
@@ -88,17 +89,32 @@ def tagged_revision(if_none_match, digest: str, revision: int, layout_revision: 
     return None
 
 
+def holds(if_none_match, etag: str) -> bool:
+    """Whether the poller sent exactly ``etag``.
+
+    ``If-None-Match: *`` names no tag: answered 304 it would tell anyone who
+    asks that the workshop exists, and ``*`` never comes from static/js/live.js,
+    which sends back the tag it was given.
+    """
+    return if_none_match.is_strong(etag)
+
+
 def live_etag(workshop_id: int, revision: int) -> str:
     """The (unquoted) entity tag for this request's URL, viewer and ``revision``."""
     return etag_for(workshop_id, request.full_path, viewer_key(workshop_id), revision)
 
 
-def not_modified_or_tag(workshop_id: int) -> Response | None:
+def not_modified_or_tag(workshop_id: int, allowed: Callable[[Workshop], object]) -> Response | None:
     """``304 Not Modified`` when the poller already has the current state.
 
     Otherwise remember the tag in ``g`` for :func:`tagged`, and in
     ``g.live_since`` the revision a delta may start from (or None: render it
     all), and return None so the view renders. Unknown or deleted workshops: 404.
+
+    ``allowed(workshop)`` is the view's own access check (it aborts when the
+    poller may not see the workshop), run before a 304: anyone can compute the
+    tag of a stranger's (empty) viewer key, and a 304 that skipped the check
+    would tell them the workshop's live revision.
     """
     # The whole row, through the session: the view's load_workshop() then finds
     # it in the identity map instead of reading it again.
@@ -108,7 +124,8 @@ def not_modified_or_tag(workshop_id: int) -> Response | None:
     revision, layout_revision = workshop.revision, workshop.layout_revision
     etag = live_etag(workshop_id, revision)
     g.live_etag = etag
-    if request.if_none_match.contains(etag):
+    if holds(request.if_none_match, etag):
+        allowed(workshop)
         response = Response(status=304)
         return tagged(response)
     g.live_since = delta_base(workshop_id, revision, layout_revision)

@@ -37,6 +37,9 @@ from ..services import fragments
 #: benchmark's room (33 stories a second), where a screen lags by seconds.
 MAX_ENTRIES = 4096
 
+#: Workshop phases a process keeps feeds for (a few rooms at a time in practice).
+MAX_FEEDS = 512
+
 
 def with_stored_copy(model, columns, viewer):
     """``columns`` of the phase's visible items changed after ``since``, each with
@@ -139,6 +142,10 @@ class Feeds:
         feed = self._feeds.get(key)
         if feed is None or feed.layout != layout or since < feed.base:
             if feed is None or feed.layout != layout:
+                if feed is None and len(self._feeds) >= MAX_FEEDS:
+                    # Bounded: more rooms at once than that is not one process's
+                    # load; starting afresh costs each a query, as here.
+                    self._forget_all()
                 # Start one here: the screens that poll next are at or above it.
                 self._feeds[key] = Feed(layout=layout, base=revision, upto=revision)
             return None
@@ -156,6 +163,16 @@ class Feeds:
             chosen[entry.item_id] = entry  # a later edit replaces the earlier one
         ordered = sorted(chosen.values(), key=lambda e: e.order)
         return [(e.item_id, e.revision, e.author_id, e.html) for e in ordered]
+
+    def _forget_all(self) -> None:
+        with self._guard:
+            self._feeds.clear()
+            # A refresh holding one of these locks finishes and publishes to
+            # the new map; at worst two threads refresh a feed at once once.
+            self._locks.clear()
+
+    def __len__(self) -> int:
+        return len(self._feeds)
 
     def learn(self, workshop_id: int, phase: str, participant_id: int, rows) -> None:
         """Fill in copies the feed lacked from the rows of phone ``participant_id``'s

@@ -29,11 +29,12 @@ answer. In a busy room that is most polls, in every app process, and it costs a
 fraction of rendering them again in Flask. A story whose post has not stored
 its copies yet is left for the next poll (see ``_assemble``).
 
-Anything else (no ``If-None-Match``, a tag that does not match, a deleted or
-unknown workshop, a bad cookie, a facilitator, an item not rendered yet) goes
-on to Flask untouched, which renders, checks access and tags as before.
-Answering 304 grants nothing: the client already holds that exact tag, which
-only a successful poll by the same session gave it. A delta shows a
+Anything else (no ``If-None-Match``, ``*``, a tag that does not match, a
+deleted or unknown workshop, a bad cookie, a facilitator, someone who has not
+joined, an item not rendered yet) goes on to Flask untouched, which renders,
+checks access and tags as before. A 304 goes only to a participant whose token
+names someone in the workshop, so it tells nobody else anything (not even that
+the workshop exists). A delta shows a
 participant only their own table's visible items, found the way
 facilitator.phases.common.items_for finds them, for the participant their own
 signed cookie names.
@@ -48,14 +49,17 @@ from typing import Any
 from flask import Flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam, case, literal_column, or_, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
 from ..access import SESSION_KEY
+from ..core.bounded import LRU
+from ..core.errors import Outage
 from ..core.headers import headers_for
 from ..models import Participant, Workshop
 from ..services import fragments
-from .conditional import NO_STORE, etag_for, tagged_revision, variant_digest
+from .conditional import NO_STORE, etag_for, holds, tagged_revision, variant_digest
 from .feed import Feeds, changed_since, with_stored_copy
 
 #: Built once: composing a statement costs more than SQLite takes to run it.
@@ -93,6 +97,9 @@ CHANGED = {
 SESSION_MEMORY = 60.0
 MAX_SESSIONS = 20_000
 
+#: How many workshops' revisions are remembered (least recently polled go first).
+MAX_WORKSHOPS = 4096
+
 #: How many URLs' routes are remembered (polls use a few; anything else with an
 #: If-None-Match, such as a static file, must not grow it without bound).
 MAX_ROUTES = 4096
@@ -110,7 +117,7 @@ class LivePollShortcut:
         self.app = app
         self.wsgi_app = wsgi_app
         self.ttl = float(app.config.get("LIVE_REVISION_TTL", 0))
-        self._revisions: dict[int, tuple[tuple | None, float]] = {}
+        self._revisions: LRU[int, tuple[tuple | None, float]] = LRU(MAX_WORKSHOPS)
         self._participants: dict[tuple[int, str], tuple[tuple | None, int]] = {}
         self.fragments: fragments.Fragments = app.extensions["live_fragments"]
         self._engine = None
@@ -122,6 +129,7 @@ class LivePollShortcut:
         self.hits = 0
         self.deltas = 0
         self.security_headers = list(headers_for(app).items())
+        self.outage = Outage(app.logger, self.security_headers)
         self._csrf_field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         self._csrf_signer = None
         self.feeds = Feeds(lambda phase, params: self._query(f"feed:{phase}", params))
@@ -136,7 +144,7 @@ class LivePollShortcut:
             return cached[0]
         row = self._query("state", {"workshop_id": workshop_id})
         state = (row[0][0], row[0][1], row[0][2]) if row else None
-        self._revisions[workshop_id] = (state, now)
+        self._revisions.put(workshop_id, (state, now))
         return state
 
     def _query(self, name: str, params: dict) -> list:
@@ -252,6 +260,10 @@ class LivePollShortcut:
             self._local.scope = scope = _Scope()
             try:
                 answer = self.answer(environ)
+            except (OperationalError, InterfaceError) as exc:
+                # The database is down or unreachable: what Flask's handler
+                # (core.errors) answers, without a traceback per poll.
+                answer = self.outage.answer(exc, bool(environ.get("HTTP_HX_REQUEST")))
             finally:
                 self._local.scope = None
                 if scope.conn is not None:
@@ -274,12 +286,18 @@ class LivePollShortcut:
         if session is None:
             return None
         workshop_id = args["workshop_id"]
+        user = session.get("_user_id") or ""
+        token = (session.get(SESSION_KEY) or {}).get(str(workshop_id)) or ""
+        if user or not token:
+            # Only joined phones are answered here (see may_see): facilitators'
+            # few screens, and anyone who has not joined, go to Flask.
+            return None
         state = self.state(workshop_id)
         if state is None:
             return None
         revision, layout, phase = state
-        user = session.get("_user_id") or ""
-        token = (session.get(SESSION_KEY) or {}).get(str(workshop_id)) or ""
+        if not self.may_see(workshop_id, token, layout):
+            return None
         viewer = f"{user}:{token}"
         etag = etag_for(workshop_id, request.full_path, viewer, revision)
         headers = [
@@ -288,10 +306,10 @@ class LivePollShortcut:
             ("Vary", "Cookie"),
             *self.security_headers,
         ]
-        if request.if_none_match.contains(etag):
+        if holds(request.if_none_match, etag):
             self.hits += 1
             return "304 NOT MODIFIED", headers, []
-        if endpoint != "live.poll" or user or not token:
+        if endpoint != "live.poll":
             return None
         found = self.delta(request, args, workshop_id, viewer, token, revision, layout, phase)
         if found is None:
@@ -316,6 +334,16 @@ class LivePollShortcut:
             ("X-Live-Delta", "1"),
         ]
         return "200 OK", headers, [body]
+
+    def may_see(self, workshop_id: int, token: str, layout: int) -> bool:
+        """Whether this shortcut may answer a joined phone at all: its token names
+        someone in the workshop (kept per layout revision, as for deltas).
+
+        Anyone else goes to Flask, which checks access before its own 304: a
+        stranger's tag is easy to compute, and a 304 here would tell them the
+        workshop's live revision. Facilitators' screens (a few consoles and the
+        projector) are answered by Flask too, with its login and role checks."""
+        return self.participant(workshop_id, token, layout) is not None
 
     def delta(self, request, args, workshop_id, viewer, token, revision, layout, phase):
         """A phone's delta built from shared fragments, and the revision to tag it

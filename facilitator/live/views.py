@@ -85,7 +85,7 @@ def _htmx_redirect(url: str):
 def poll(workshop_id: int, phase_name: str):
     """A phase's contributions region (and the room status) for a polling screen."""
     phase = _phase_or_404(phase_name)
-    unchanged = not_modified_or_tag(workshop_id)
+    unchanged = not_modified_or_tag(workshop_id, _poll_actor)
     if unchanged is not None:
         return unchanged
     workshop = load_workshop(workshop_id)
@@ -279,7 +279,9 @@ def projector(workshop_id: int):
 @bp.get("/projector/live")
 def projector_live(workshop_id: int):
     """The projector's live part, for its poll."""
-    unchanged = not_modified_or_tag(workshop_id)
+    unchanged = not_modified_or_tag(
+        workshop_id, lambda workshop: _poll_actor(workshop, facilitator=True)
+    )
     if unchanged is not None:
         return unchanged
     workshop = load_workshop(workshop_id)

@@ -45,6 +45,12 @@ PHASE_PROMPTS = {
     Phase.DESTINY: "What will we do? Name the action, who owns it and by when.",
 }
 
+#: ``settings[EARLIER_PHASES]``: what participants may still change in a phase the
+#: room has left (see Workshop.open_for_changes); closed unless it is "open".
+EARLIER_PHASES = "earlier_phases"
+EARLIER_PHASES_OPEN = "open"
+EARLIER_PHASES_CLOSED = "closed"
+
 #: Per-workshop wording (``settings["wording"]``): phase prompts and form hints.
 #: Neutral defaults for a new workshop; a workshop (or the seed) overrides any key.
 DEFAULT_WORDING = {
@@ -216,6 +222,22 @@ class Workshop(TimestampMixin, Base):
         """This workshop's text for ``key`` (see DEFAULT_WORDING), else the default."""
         own = (self.settings or {}).get("wording") or {}
         return own.get(key) or DEFAULT_WORDING[key]
+
+    def open_for_changes(self, phase: Phase) -> bool:
+        """Whether participants may still edit or delete their own contributions to ``phase``.
+
+        Always in the room's current phase. In any other, only when the
+        facilitator chose so (``settings["earlier_phases"] == "open"``): by
+        default a phase the room has left is closed, since later work builds
+        on it (a Dream statement carries votes, and designs and actions serve it).
+        """
+        return phase == self.phase or self.earlier_phases_open
+
+    @property
+    def earlier_phases_open(self) -> bool:
+        """The facilitator's choice: participants may still change their own
+        contributions to phases the room has left."""
+        return (self.settings or {}).get(EARLIER_PHASES) == EARLIER_PHASES_OPEN
 
     @property
     def phase_prompt(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from flask import (
@@ -357,34 +358,73 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     def load_item(workshop: Workshop, item_id: int):
         return get_in_workshop_or_404(spec.model, item_id, workshop)
 
+    def load_for_change(workshop: Workshop, item_id: int):
+        """The item a POST changes: 404 for another workshop's; :class:`ops.Gone`
+        when there is none (someone else just deleted or merged it away: the
+        person saw it on their board, so that is a 409 saying so, not a 404)."""
+        item = db.session.get(spec.model, item_id)
+        if item is None:
+            raise ops.Gone(None)
+        return get_in_workshop_or_404(spec.model, item_id, workshop)
+
+    def gone(workshop: Workshop, actor: Actor):
+        """The board as it is now, and why nothing changed: the item went meanwhile."""
+        return board(workshop, actor, status=409, notice=ops.gone_message(spec.noun))
+
+    def refuse_change(actor: Actor, item) -> None:
+        """Stop an edit or delete this person may not make, saying why: 403 for
+        someone else's item, 409 when the state of their own (hidden, the room
+        paused, the phase closed) is what stands in the way."""
+        why = actor.edit_refusal(item, spec.noun)
+        if why is not None:
+            abort(409 if actor.owns(item) else 403, why)
+
     def edit(workshop_id: int, item_id: int):
         workshop = load_workshop(workshop_id)
         actor = require_member(workshop)
-        item = load_item(workshop, item_id)
-        if not actor.can_edit(item):
-            abort(403, f"You can only change your own {spec.noun}s, while the phase is open.")
+        posted = request.method == "POST"
+        try:
+            item = load_for_change(workshop, item_id) if posted else load_item(workshop, item_id)
+        except ops.Gone:
+            item = None
+        if item is not None:
+            refuse_change(actor, item)
         form = spec.form_class(obj=item)
         spec.prepare_form(form, workshop, actor)
         if request.method == "GET" and hasattr(form, "load_item"):
             form.load_item(item)
         status = 200
-        if request.method == "POST":
-            if form.validate_on_submit():
-                group_before = item.group_id
-                spec.apply_form(item, form, workshop, actor)
+        shown = item
+        if posted:
+            if item is None or form.validate_on_submit():
                 # Edited where it stands: polls send it alone. Moved to another
-                # group: every board that showed it is sent again.
-                in_place = item.group_id == group_before
-                ops.touch(
-                    workshop,
-                    *([item] if in_place else []),
-                    before_commit=store_for(workshop, actor),
-                )
-                if is_htmx():
-                    return board(workshop, actor)
-                flash(f"The {spec.noun} is updated.", "success")
-                return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
-            status = 422
+                # group: every board that showed it is sent again (ops.edit_contribution).
+                try:
+                    if item is None:
+                        raise ops.Gone(None)
+                    ops.edit_contribution(
+                        workshop,
+                        item,
+                        lambda: spec.apply_form(item, form, workshop, actor),
+                        check=lambda: refuse_change(actor, item),
+                        before_commit=store_for(workshop, actor),
+                    )
+                except ops.Gone:
+                    # Nothing saved, and their text stays in the form to copy.
+                    form.form_errors.append(
+                        f"Someone else deleted this {spec.noun}, or merged it into another, "
+                        "while you were editing it, so your changes were not saved. "
+                        "Your text is still here to copy."
+                    )
+                    status = 409
+                    shown = SimpleNamespace(id=item_id)  # the row is gone
+                else:
+                    if is_htmx():
+                        return board(workshop, actor)
+                    flash(f"The {spec.noun} is updated.", "success")
+                    return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
+            else:
+                status = 422
         return render_page_or_fragment(
             f"{folder}/edit.html",
             "_edit_fragment.html",
@@ -392,7 +432,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
             workshop=workshop,
             actor=actor,
             spec=spec,
-            item=item,
+            item=shown,
             form=form,
             phase=spec.phase,
             form_template=f"{folder}/_form_fields.html",
@@ -401,12 +441,14 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     def delete(workshop_id: int, item_id: int):
         workshop = load_workshop(workshop_id)
         actor = require_member(workshop)
-        item = load_item(workshop, item_id)
-        if not actor.can_edit(item):
-            abort(403, f"You can only delete your own {spec.noun}s, while the phase is open.")
-        if not EmptyForm().validate_on_submit():
-            abort(400)
-        ops.delete_contribution(workshop, item)
+        try:
+            item = load_for_change(workshop, item_id)
+            refuse_change(actor, item)
+            if not EmptyForm().validate_on_submit():
+                abort(400)
+            ops.delete_contribution(workshop, item, check=lambda: refuse_change(actor, item))
+        except ops.Gone:
+            return gone(workshop, actor)
         if is_htmx():
             return board(workshop, actor)
         flash(f"The {spec.noun} is deleted.", "info")
@@ -415,10 +457,13 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     def hide(workshop_id: int, item_id: int):
         workshop = load_workshop(workshop_id)
         actor = require_facilitator(workshop)
-        item = load_item(workshop, item_id)
-        if not EmptyForm().validate_on_submit():
-            abort(400)
-        ops.set_hidden(workshop, item, not item.hidden)
+        try:
+            item = load_for_change(workshop, item_id)
+            if not EmptyForm().validate_on_submit():
+                abort(400)
+            ops.set_hidden(workshop, item, not item.hidden)
+        except ops.Gone:
+            return gone(workshop, actor)
         if is_htmx():
             return board(workshop, actor)
         return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
@@ -447,4 +492,4 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     bp.add_url_rule("/<int:item_id>/hide", "hide", hide, methods=["POST"])
 
     spec.render_board = board
-    register_moderation_routes(bp, spec, load_item)
+    register_moderation_routes(bp, spec, load_for_change)

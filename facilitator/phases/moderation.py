@@ -13,10 +13,11 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, NumberRange
 
 from ..access import load_workshop, require_facilitator
 from ..core.templating import is_htmx
+from ..core.urls import MAX_ID
 from ..extensions import db
 from ..forms import GroupField
 from ..models import (
@@ -29,6 +30,7 @@ from ..models import (
     Workshop,
 )
 from ..services.live import bump
+from .operations import Gone, gone_message, lock_for_change, writing
 
 
 class ModerationError(ValueError):
@@ -41,7 +43,12 @@ class MoveForm(FlaskForm):
 
 class MergeForm(FlaskForm):
     into = IntegerField(
-        "Merge into", validators=[InputRequired("Pick the item this one duplicates.")]
+        "Merge into",
+        validators=[
+            InputRequired("Pick the item this one duplicates."),
+            # No id is larger (core.urls): a bigger number would reach the database.
+            NumberRange(1, MAX_ID, "Pick the item this one duplicates."),
+        ],
     )
     keep_text = BooleanField("Keep both texts")
 
@@ -56,9 +63,11 @@ def move_to_group(workshop: Workshop, item, group_id: int | None) -> None:
     """
     if group_id is not None and group_id not in {g.id for g in workshop.groups}:
         raise ModerationError("That group is not part of this workshop.")
-    item.group_id = group_id
-    bump(workshop)
-    db.session.commit()
+    with writing():
+        lock_for_change(workshop, item)
+        item.group_id = group_id
+        bump(workshop)
+        db.session.commit()
 
 
 def _join(first: str, second: str, sep: str = "\n\n") -> str:
@@ -117,6 +126,9 @@ def merge_items(workshop: Workshop, target, source, *, keep_text: bool = False) 
     :param source: the duplicate that goes (B).
     :param keep_text: append B's text to A's instead of dropping it.
     :raises ModerationError: for items of different phases or workshops, or A is B.
+    :raises Gone: when either was deleted or merged away meanwhile (two
+        facilitators merging A into B and B into A at once: the second finds
+        its item gone, and both texts live on in the first's kept item).
     """
     if type(target) is not type(source):
         raise ModerationError("Only items of the same phase can be merged.")
@@ -124,7 +136,13 @@ def merge_items(workshop: Workshop, target, source, *, keep_text: bool = False) 
         raise ModerationError("Both items must belong to this workshop.")
     if target.id == source.id:
         raise ModerationError("An item cannot be merged into itself; pick its duplicate.")
+    with writing():
+        lock_for_change(workshop, target, source)
+        _merge_locked(workshop, target, source, keep_text)
 
+
+def _merge_locked(workshop: Workshop, target, source, keep_text: bool) -> None:
+    """:func:`merge_items` once the workshop is locked and both items re-read."""
     _combine_text(target, source, keep_text)
     if hasattr(target, "themes"):
         target.themes = list(target.themes) + [t for t in source.themes if t not in target.themes]
@@ -166,7 +184,12 @@ def item_label(item) -> str:
 
 
 def register_moderation_routes(bp: Blueprint, spec, load_item: Callable) -> None:
-    """Add the move and merge routes for ``spec``'s contributions to ``bp``."""
+    """Add the move and merge routes for ``spec``'s contributions to ``bp``.
+
+    ``load_item(workshop, item_id)`` finds the item to change: a 404 for another
+    workshop's, :class:`Gone` for one that is no longer there (merged or
+    deleted by someone else a moment ago: a 409 that says so).
+    """
     folder = spec.folder
 
     def done(workshop, actor, message: str):
@@ -181,40 +204,59 @@ def register_moderation_routes(bp: Blueprint, spec, load_item: Callable) -> None
     def move(workshop_id: int, item_id: int):
         workshop = load_workshop(workshop_id)
         actor = require_facilitator(workshop)
-        item = load_item(workshop, item_id)
+        try:
+            item = load_item(workshop, item_id)
+        except Gone:
+            return refuse(workshop, actor, gone_message(spec.noun), 409)
         form = MoveForm()
         form.group.set_groups(workshop.groups)
         if not form.validate_on_submit():
             return refuse(workshop, actor, "Pick one of this workshop's groups to move it to.", 422)
+        group_id = form.group.data or None
+        # Named now: once saved, the item may be merged away by someone else.
+        where = next((g.name for g in workshop.groups if g.id == group_id), "the whole room")
         try:
-            move_to_group(workshop, item, form.group.data or None)
+            move_to_group(workshop, item, group_id)
         except ModerationError as exc:
             return refuse(workshop, actor, str(exc), 422)
-        where = item.group.name if item.group else "the whole room"
+        except Gone:
+            return refuse(workshop, actor, gone_message(spec.noun), 409)
         return done(workshop, actor, f"Moved the {spec.noun} to {where}.")
 
     def merge(workshop_id: int, item_id: int):
         workshop = load_workshop(workshop_id)
         actor = require_facilitator(workshop)
-        source = load_item(workshop, item_id)
-        form = MergeForm()
-        if not form.validate_on_submit():
-            return refuse(
-                workshop, actor, f"Pick the {spec.noun} this one duplicates to merge it.", 422
-            )
-        target = db.session.get(spec.model, form.into.data)
-        if target is None or target.workshop_id != workshop.id:
-            abort(
-                404,
-                f"There is no {spec.noun} {form.into.data} in this workshop's "
-                f"{spec.phase.label} phase to merge into. Items merge only within one "
-                "phase of one workshop.",
-            )
         try:
+            source = load_item(workshop, item_id)
+            form = MergeForm()
+            if not form.validate_on_submit():
+                return refuse(
+                    workshop, actor, f"Pick the {spec.noun} this one duplicates to merge it.", 422
+                )
+            target = db.session.get(spec.model, form.into.data)
+            if target is None:
+                raise Gone(None)
+            if target.workshop_id != workshop.id:
+                abort(
+                    404,
+                    f"There is no {spec.noun} {form.into.data} in this workshop's "
+                    f"{spec.phase.label} phase to merge into. Items merge only within one "
+                    "phase of one workshop.",
+                )
+            label = item_label(target)  # now: the kept item may be merged on by someone else
             merge_items(workshop, target, source, keep_text=form.keep_text.data)
         except ModerationError as exc:
             abort(400, str(exc))
-        return done(workshop, actor, f"Merged the duplicate into “{item_label(target)}”.")
+        except Gone:
+            return refuse(
+                workshop,
+                actor,
+                f"Nothing was merged: one of the two {spec.noun}s is no longer there (someone "
+                "else deleted it, or merged it into another, a moment ago; or its number is "
+                "mistyped). The board below is up to date.",
+                409,
+            )
+        return done(workshop, actor, f"Merged the duplicate into “{label}”.")
 
     move.__doc__ = f"Move a {spec.noun} to another group (facilitators)."
     merge.__doc__ = f"Merge a duplicate {spec.noun} into the one it repeats (facilitators)."

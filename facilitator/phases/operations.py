@@ -19,6 +19,56 @@ from ..services.live import adopt, bump, insert_stamped
 #: Attempts for an operation SQLite refused with "database is locked".
 LOCK_ATTEMPTS = 4
 
+#: Takes the workshop's row lock (PostgreSQL) or the write lock (SQLite) and
+#: changes nothing; the real bump comes later in the same transaction.
+_LOCK_WORKSHOP = (
+    db.update(Workshop.__table__)
+    .where(Workshop.__table__.c.id == db.bindparam("workshop_id"))
+    .values(revision=Workshop.__table__.c.revision)
+)
+
+
+class Gone(Exception):
+    """An item someone else deleted or merged away while this request was on its way."""
+
+
+def gone_message(noun: str) -> str:
+    """What the loser of a race with a deletion or a merge is told."""
+    return (
+        f"Someone else deleted this {noun}, or merged it into another, a moment ago, "
+        "so nothing was changed. The board below is up to date."
+    )
+
+
+def lock_for_change(workshop: Workshop, *items) -> None:
+    """Lock the workshop, then re-read ``items`` as they are now.
+
+    Every change to a workshop's contributions takes the workshop's row lock
+    before it touches any item, the order a post keeps (its bump comes first):
+    two requests locking an item and the workshop in opposite orders deadlock
+    on PostgreSQL. Holding it, nobody else changes the workshop's items until
+    this transaction ends, so what is re-read here stays true: an item deleted
+    or merged away meanwhile raises :class:`Gone` instead of a half-done change
+    (both of two opposite merges deleting their item, an edit updating a row
+    that is no more).
+
+    Call it first, before changing any loaded object (the re-read overwrites
+    them), inside :func:`writing` so a failure rolls back.
+    """
+    with db.session.no_autoflush:
+        db.session.connection().execute(_LOCK_WORKSHOP, {"workshop_id": workshop.id})
+        # The workshop too: its phase or pause may have changed meanwhile.
+        db.session.refresh(workshop)
+        for item in items:
+            model = type(item)
+            fresh = db.session.execute(
+                db.select(model)
+                .where(model.id == item.id, model.workshop_id == workshop.id)
+                .execution_options(populate_existing=True)
+            ).scalar_one_or_none()
+            if fresh is None:
+                raise Gone(item)
+
 
 def is_lock_error(exc: OperationalError) -> bool:
     """SQLite's "database is locked"/"busy" (the busy timeout ran out)."""
@@ -172,18 +222,50 @@ def touch(workshop: Workshop, *changed, before_commit=None) -> None:
     db.session.commit()
 
 
+def edit_contribution(workshop: Workshop, item, apply, check=None, before_commit=None) -> bool:
+    """Edit a contribution: ``apply()`` writes the form into ``item`` once the
+    workshop is locked and the item re-read (:func:`lock_for_change`), after
+    ``check()`` (which may refuse, e.g. the phase closed meanwhile).
+
+    :returns: whether it was edited in place (same group), which live polls
+        send as a delta; a move re-sends the boards.
+    :raises Gone: when the item was deleted or merged away meanwhile.
+    """
+    with writing():
+        lock_for_change(workshop, item)
+        if check is not None:
+            check()
+        group_before = item.group_id
+        apply()
+        in_place = item.group_id == group_before
+        touch(workshop, *([item] if in_place else []), before_commit=before_commit)
+    return in_place
+
+
 @retry_on_lock
-def delete_contribution(workshop: Workshop, item) -> None:
-    """Delete a contribution for good (votes and links go with it)."""
-    fragments.forget(type(item), item.id)
-    db.session.delete(item)
-    bump(workshop)
-    db.session.commit()
+def delete_contribution(workshop: Workshop, item, check=None) -> None:
+    """Delete a contribution for good (votes and links go with it).
+
+    :raises Gone: when it was deleted or merged away meanwhile.
+    """
+    with writing():
+        lock_for_change(workshop, item)
+        if check is not None:
+            check()
+        fragments.forget(type(item), item.id)
+        db.session.delete(item)
+        bump(workshop)
+        db.session.commit()
 
 
 @retry_on_lock
 def set_hidden(workshop: Workshop, item, hidden: bool) -> None:
-    """Hide (moderate away) or restore a contribution; hidden items stay in the database."""
-    item.hidden = hidden
-    bump(workshop)
-    db.session.commit()
+    """Hide (moderate away) or restore a contribution; hidden items stay in the database.
+
+    :raises Gone: when it was deleted or merged away meanwhile.
+    """
+    with writing():
+        lock_for_change(workshop, item)
+        item.hidden = hidden
+        bump(workshop)
+        db.session.commit()

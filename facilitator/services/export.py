@@ -479,14 +479,20 @@ def export_report_data(workshop: Workshop) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- CSV
 
-#: Characters that make a spreadsheet treat a cell as a formula (or, for tab and
-#: carriage return, can shift what follows into one): OWASP "CSV injection".
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Where a spreadsheet may read a formula in a cell (OWASP "CSV injection"): at
+#: its start, or after any field separator it might use (a comma; a semicolon
+#: in many European locales, where ``x;=cmd|...`` opens as ``x`` and a
+#: formula; a tab) or a line break (a quote mid-field protects nothing there),
+#: when what follows, spaces aside, is = + - @ (or a tab or carriage return,
+#: which can shift what follows into one).
+FORMULA_PART = r"(?:^|(?<=[,;\t\r\n]))(?= *[=+\-@\t\r])"
 
 
 def neutralise(cell: str) -> str:
-    """Prefix a would-be formula with an apostrophe so spreadsheets show it as text."""
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
+    """Prefix every would-be formula with an apostrophe so spreadsheets show it as text."""
+    import re  # as csv_text's imports: the CSV helpers keep to themselves
+
+    return re.sub(FORMULA_PART, "'", cell)
 
 
 def csv_text(header: list[str], rows: list[list[str]]) -> str:

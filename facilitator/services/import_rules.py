@@ -426,12 +426,38 @@ class Checker:
             elif len(text) > WORDING_LIMIT:
                 self.fail(f"{where}.{key}", f"longer than {WORDING_LIMIT:,} characters")
 
+    def earlier_phases(self, value: Any, where: str) -> None:
+        from ..models.workshop import EARLIER_PHASES_CLOSED, EARLIER_PHASES_OPEN
+
+        self.choice(value, [EARLIER_PHASES_OPEN, EARLIER_PHASES_CLOSED], where)
+
+    def next_steps(self, value: Any, where: str) -> None:
+        """The report's "what happens next": a check-in day and a convener (either empty)."""
+        if not isinstance(value, dict) or set(value) - {"check_in", "convener"}:
+            self.fail(where, "expected an object with check_in and convener")
+            return
+        if value.get("check_in"):
+            self.day(value["check_in"], f"{where}.check_in")
+        convener = value.get("convener", "")
+        if not isinstance(convener, str) or len(convener) > 200:
+            self.fail(f"{where}.convener", "expected a text of at most 200 characters")
+
+    def language(self, value: Any, where: str) -> None:
+        # A BCP 47 tag as the PDF's /Lang carries it ("en", "en-GB", "gd").
+        if not isinstance(value, str) or not re.fullmatch(
+            r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value
+        ):
+            self.fail(where, "expected a language tag such as en or en-GB")
+
 
 #: Every key a workshop's ``settings`` may hold, and its check. A feature that
 #: stores a new setting adds it here, or its workshops' exports are refused.
 SETTINGS = {
     "interview_questions": Checker.interview_questions,
     "wording": Checker.wording,
+    "earlier_phases": Checker.earlier_phases,
+    "next_steps": Checker.next_steps,
+    "language": Checker.language,
 }
 
 

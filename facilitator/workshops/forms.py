@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Email, NumberRange, Optional, Valid
 
 from ..forms import MaxChars, clean_text, options
 from ..models import Role
-from ..models.workshop import DEFAULT_WORDING
+from ..models.workshop import DEFAULT_WORDING, EARLIER_PHASES_CLOSED, EARLIER_PHASES_OPEN
 
 
 class WorkshopForm(FlaskForm):
@@ -48,6 +48,17 @@ class WorkshopForm(FlaskForm):
             ]
         ),
         default="choose",
+    )
+    earlier_phases = SelectField(
+        "After the room moves on",
+        description="Facilitators can always hide, move, merge, edit or delete anything.",
+        choices=options(
+            [
+                (EARLIER_PHASES_CLOSED, "Earlier phases are closed: participants' work stays"),
+                (EARLIER_PHASES_OPEN, "Participants may still edit or delete their own"),
+            ]
+        ),
+        default=EARLIER_PHASES_CLOSED,
     )
     group_names = TextAreaField(
         "Groups (tables), one per line",

@@ -9,7 +9,7 @@ from ..access import actor_for, get_in_workshop_or_404, load_workshop, require_f
 from ..extensions import db
 from ..forms import EmptyForm, options
 from ..models import Group, Phase, Role
-from ..models.workshop import DEFAULT_WORDING
+from ..models.workshop import DEFAULT_WORDING, EARLIER_PHASES, EARLIER_PHASES_OPEN
 from ..services.inquiry import neighbours
 from . import bp
 from .forms import CoFacilitatorForm, GroupForm, WorkshopForm, wording_field
@@ -84,7 +84,7 @@ def new():
             current_user,
             groups=groups,
             previous_id=form.previous.data or None,
-            settings=with_wording({}, _wording_from(form)),
+            settings=with_wording({EARLIER_PHASES: form.earlier_phases.data}, _wording_from(form)),
             **fields,
         )
         flash(f"Workshop created. Participants join with the code {workshop.join_code}.", "success")
@@ -156,14 +156,18 @@ def edit(workshop_id: int):
     if request.method == "GET":
         form.previous.data = workshop.previous_id or 0
         _wording_into(form, workshop)
+        if workshop.earlier_phases_open:
+            form.earlier_phases.data = EARLIER_PHASES_OPEN
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in DETAIL_FIELDS}
         for key in ("topic", "description", "venue"):
             fields[key] = fields[key] or ""
+        # A new dict: the JSON column sees the change (and keeps the other settings).
+        settings = {**(workshop.settings or {}), EARLIER_PHASES: form.earlier_phases.data}
         update_workshop(
             workshop,
             previous_id=form.previous.data or None,
-            settings=with_wording(workshop.settings, _wording_from(form)),
+            settings=with_wording(settings, _wording_from(form)),
             **fields,
         )
         flash("Workshop updated.", "success")

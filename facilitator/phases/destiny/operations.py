@@ -8,7 +8,11 @@ from ...access import Actor
 from ...extensions import db
 from ...models import ActionPoint, ActionSignup, ActionStatus, Participant, Phase, Workshop
 from ...services.live import bump
-from ..operations import touch
+from ..operations import Gone, lock_for_change, touch, writing
+
+GONE_ACTION = (
+    "That action was merged into another, or deleted, a moment ago. The list below is up to date."
+)
 
 
 class SignupRefused(Exception):
@@ -66,6 +70,19 @@ def toggle_signup(workshop: Workshop, actor: Actor, action: ActionPoint) -> bool
     if action.workshop_id != workshop.id or action.hidden:
         raise SignupRefused("That action is not open for sign-ups.")
     participant_id = actor.participant.id
+    with writing():
+        try:
+            # The workshop first, as every change to its items, then the action as it is now.
+            lock_for_change(workshop, action)
+        except Gone:
+            raise SignupRefused(GONE_ACTION) from None
+        return _toggle_locked(workshop, action, participant_id)
+
+
+def _toggle_locked(workshop: Workshop, action: ActionPoint, participant_id: int) -> bool:
+    """:func:`toggle_signup` once the workshop is locked and the action re-read."""
+    if action.hidden:
+        raise SignupRefused("That action is not open for sign-ups.")
     existing = db.session.execute(
         db.select(ActionSignup).where(
             ActionSignup.action_id == action.id, ActionSignup.participant_id == participant_id

@@ -13,6 +13,7 @@ from ..forms_util import apply_group, prepare_group, shorten, statement_choices
 from . import bp
 from .forms import ActionForm, StatusForm
 from .operations import (
+    GONE_ACTION,
     SignupRefused,
     helpers_by_action,
     my_signups,
@@ -108,14 +109,24 @@ def signup(workshop_id: int, item_id: int):
     """Say "I will help" with an action, or take it back."""
     workshop = load_workshop(workshop_id)
     actor = require_member(workshop)
+    if db.session.get(ActionPoint, item_id) is None:
+        # On their screen a moment ago: merged into another or deleted since.
+        return SPEC.render_board(workshop, actor, status=409, notice=GONE_ACTION)
     action = _load_action(workshop, item_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    action_id = action.id
     try:
         joined = toggle_signup(workshop, actor, action)
     except SignupRefused as exc:
+        if db.session.get(ActionPoint, action_id) is None:
+            # Merged or deleted meanwhile: no sign-up block left to show, the board.
+            return SPEC.render_board(workshop, actor, status=409, notice=str(exc))
         return _signup_response(workshop, actor, action, str(exc), 409)
     message = "Thank you: you are down to help." if joined else "You are no longer down to help."
+    if db.session.get(ActionPoint, action_id) is None:
+        # Merged into another just after: the sign-up went with it; show the board.
+        return SPEC.render_board(workshop, actor, notice=message)
     if is_htmx():
         return _signup_response(workshop, actor, action, message)
     return _done(workshop, actor, message, f"#destiny-{action.id}")

@@ -16,6 +16,12 @@ from ...access import Actor
 from ...extensions import db
 from ...models import Example, MissionStatement, Participant, Phase, Vote, Workshop
 from ...services.live import bump
+from ..operations import Gone, lock_for_change, writing
+
+GONE_STATEMENT = (
+    "That statement was merged into another, or deleted, a moment ago, so your dots are "
+    "as they were. The ballot below is up to date."
+)
 
 
 class VoteRefused(Exception):
@@ -154,30 +160,37 @@ def cast_vote(workshop: Workshop, actor: Actor, statement: MissionStatement) -> 
     # Each failed insert means another request took that slot and committed, so
     # the used set grows every round: at most N + 1 rounds before we are done.
     for _attempt in range(limit + 1):
-        used = set(
-            db.session.execute(db.select(Vote.slot).where(Vote.participant_id == participant_id))
-            .scalars()
-            .all()
-        )
-        free = [slot for slot in range(1, limit + 1) if slot not in used]
-        if not free:
-            break
-        vote = Vote(
-            workshop_id=workshop_id,
-            statement_id=statement_id,
-            participant_id=participant_id,
-            slot=free[0],
-        )
-        db.session.add(vote)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            continue
-        # The statement's dot count changed: polls send that statement again.
-        bump(workshop, statement)
-        db.session.commit()
-        return vote
+        with writing():
+            # The workshop first, as every change to its items (a merge of this
+            # statement cannot deadlock with the dot), then the statement as it is now.
+            _lock_statement(workshop, actor, statement, casting=True)
+            used = set(
+                db.session.execute(
+                    db.select(Vote.slot).where(Vote.participant_id == participant_id)
+                )
+                .scalars()
+                .all()
+            )
+            free = [slot for slot in range(1, limit + 1) if slot not in used]
+            if not free:
+                db.session.rollback()
+                break
+            vote = Vote(
+                workshop_id=workshop_id,
+                statement_id=statement_id,
+                participant_id=participant_id,
+                slot=free[0],
+            )
+            db.session.add(vote)
+            try:
+                db.session.flush()
+            except IntegrityError:
+                db.session.rollback()
+                continue
+            # The statement's dot count changed: polls send that statement again.
+            bump(workshop, statement)
+            db.session.commit()
+            return vote
     noun = "dot" if limit == 1 else "dots"
     raise VoteRefused(
         f"You have used all {limit} {noun}. Take one back from a statement to vote for another."
@@ -202,6 +215,33 @@ def withdraw_vote(workshop: Workshop, actor: Actor, statement: MissionStatement)
     ).scalar_one_or_none()
     if vote is None:
         raise VoteRefused("You have no dot on that statement to take back.")
-    db.session.delete(vote)
-    bump(workshop, statement)
-    db.session.commit()
+    with writing():
+        _lock_statement(workshop, actor, statement)
+        vote = db.session.execute(
+            db.select(Vote)
+            .where(Vote.participant_id == actor.participant.id, Vote.statement_id == statement.id)
+            .order_by(Vote.slot.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if vote is None:  # taken back by a double tap meanwhile
+            raise VoteRefused("You have no dot on that statement to take back.")
+        db.session.delete(vote)
+        bump(workshop, statement)
+        db.session.commit()
+
+
+def _lock_statement(
+    workshop: Workshop, actor: Actor, statement: MissionStatement, casting: bool = False
+) -> None:
+    """Lock the workshop and re-read ``statement`` (phases.operations.lock_for_change);
+    refuse, saying why, when it went or voting closed meanwhile (or, ``casting``
+    a dot, it was hidden: a dot on a hidden statement may still be taken back)."""
+    try:
+        lock_for_change(workshop, statement)
+    except Gone:
+        raise VoteRefused(GONE_STATEMENT) from None
+    refusal = voting_refusal(workshop, actor)
+    if refusal:
+        raise VoteRefused(refusal)
+    if casting:
+        _check_statement(workshop, statement)
