@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
+from .core.limits import browser_id
 from .extensions import db
 from .models import Facilitator, Participant, Role, Workshop
 
@@ -48,7 +49,12 @@ class Actor:
     def can_edit(self, item) -> bool:
         if self.can_moderate:
             return True
-        return self.owns(item) and not self.workshop.locked and not item.hidden
+        return (
+            self.owns(item)
+            and self.workshop.joinable
+            and not self.workshop.locked
+            and not item.hidden
+        )
 
     def author_fields(self) -> dict:
         if self.can_moderate and self.facilitator is not None:
@@ -125,6 +131,9 @@ def joined_participant(workshop: Workshop) -> Participant | None:
 
 
 def remember_participant(participant: Participant) -> None:
+    """Keep the participant's token in this browser's session (and give the
+    browser its id, which the posting limit counts by across rejoins)."""
+    browser_id()
     joined = dict(session.get(SESSION_KEY) or {})
     joined[str(participant.workshop_id)] = participant.token
     session[SESSION_KEY] = joined

@@ -65,15 +65,54 @@ def test_a_room_joins_from_one_address_but_guessing_codes_is_stopped(app, create
 
     guesser = app.test_client()
     wrong = "ABCDEF" if code != "ABCDEF" else "BCDEFG"
-    for _ in range(20):
+    for _ in range(10):
         assert guesser.post("/join", data={"code": wrong}).status_code == 404
     stopped = guesser.post("/join", data={"code": wrong})
     assert stopped.status_code == 429
+    assert stopped.headers["Retry-After"] == "60"
     html = stopped.get_data(as_text=True)
-    assert "Too many wrong codes" in html
+    assert "Too many wrong codes were tried from this phone" in html
     assert f'value="{wrong}"' in html
-    # The QR-link route is stopped as well, from the same address.
-    assert guesser.get("/j/ZZZZZZ").status_code == 429
+    # A stopped browser learns nothing more: the right code, the QR link too.
+    assert guesser.post("/join", data={"code": code}).status_code == 429
+    assert guesser.get(f"/j/{code}").status_code == 429
+    # Everyone else at the same address still joins, by code and by QR link.
+    assert app.test_client().post("/join", data={"code": code}).status_code == 302
+    assert app.test_client().get(f"/j/{code}").status_code == 200
+
+
+def test_one_guesser_never_locks_the_venue_out(app, create_workshop):
+    """A script that throws its cookie away after every guess: past the address's
+    (high) count its wrong codes get 429, but right codes and QR links from that
+    address still get in."""
+    from facilitator.core.limits import ADDRESS_GUESS_LIMIT
+
+    per_minute = int(ADDRESS_GUESS_LIMIT.split()[0])
+    wid = create_workshop()
+    code = _code(app, wid)
+    wrong = "ABCDEF" if code != "ABCDEF" else "BCDEFG"
+    for i in range(per_minute):
+        assert app.test_client().post("/join", data={"code": wrong}).status_code == 404, i
+    refused = app.test_client().post("/join", data={"code": wrong})
+    assert refused.status_code == 429
+    assert "very many wrong codes were tried from this network" in refused.get_data(as_text=True)
+    assert app.test_client().get(f"/j/{wrong}").status_code == 429
+    phone = app.test_client()
+    assert phone.post("/join", data={"code": code}).status_code == 302
+    assert phone.get(f"/j/{code}").status_code == 200
+    assert (
+        phone.post(f"/j/{code}", data={"name": "Ali", "group": _first_group(app, wid)}).status_code
+        == 302
+    )
+    # Another address is not touched by this one's count.
+    other = app.test_client()
+    elsewhere = {"REMOTE_ADDR": "10.9.8.7"}
+    assert other.post("/join", data={"code": wrong}, environ_base=elsewhere).status_code == 404
+
+
+def _first_group(app, wid) -> str:
+    with app.app_context():
+        return str(db.session.get(Workshop, wid).groups[0].id)
 
 
 def _post(client, wid, title, **headers):
@@ -122,10 +161,14 @@ def test_limits_are_shared_through_redis(app_config, create_workshop):
     one, two = create_app(config), create_app(config)
     server = redis.Redis.from_url(REDIS_URL)
     try:
+        # One phone whose polls and posts reach either instance: its wrong codes add up.
         guesser_one, guesser_two = one.test_client(), two.test_client()
-        for i in range(20):
+        for i in range(10):
             client = guesser_one if i % 2 else guesser_two
             assert client.post("/join", data={"code": "QQQQQQ"}).status_code == 404
+            cookie = client.get_cookie("session")
+            for other in (guesser_one, guesser_two):
+                other.set_cookie("session", cookie.value, domain="localhost")
         assert guesser_one.post("/join", data={"code": "QQQQQQ"}).status_code == 429
         assert guesser_two.post("/join", data={"code": "QQQQQQ"}).status_code == 429
         assert server.keys(f"*{prefix}*"), "the limiter stored nothing in Redis"
@@ -138,16 +181,16 @@ def test_limits_are_shared_through_redis(app_config, create_workshop):
                 db.engine.dispose()
 
 
-def test_the_default_store_starts_no_thread_per_hit_and_sweeps_itself(app, monkeypatch):
+def test_the_memory_store_starts_no_thread_per_hit_and_sweeps_itself(monkeypatch):
     """limits' memory store starts a Timer thread 10 ms after a hit; ours sweeps
     expired counters from the hits themselves, at most once a second."""
     import threading
 
-    from facilitator.core import limit_storage as ratelimit_storage
-    from facilitator.extensions import limiter
+    from limits.storage import storage_from_string
 
-    with app.app_context():
-        storage = limiter.storage
+    from facilitator.core import limit_storage as ratelimit_storage
+
+    storage = storage_from_string("swept-memory://")
     assert isinstance(storage, ratelimit_storage.SweptMemoryStorage)
     started = []
     monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self))

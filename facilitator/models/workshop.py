@@ -194,6 +194,11 @@ class Workshop(TimestampMixin, Base):
     actions: Mapped[list[ActionPoint]] = relationship(cascade="all, delete-orphan")
 
     @property
+    def joinable(self) -> bool:
+        """Takes new participants and participants' changes: open, not archived, not deleted."""
+        return self.is_open and self.archived_at is None and self.deleted_at is None
+
+    @property
     def dates_label(self) -> str:
         if not self.starts_on:
             return ""
