@@ -164,6 +164,13 @@ def require_member(workshop: Workshop) -> Actor:
         return actor
     if actor.facilitator is None and not session.get(SESSION_KEY):
         abort(redirect(url_for("auth.login", next=request.full_path)))
+    if _joined_token(workshop.id):
+        # This phone joined, but its token names nobody now: the facilitator removed them.
+        abort(
+            403,
+            "You are no longer part of this workshop: the facilitator has removed you. "
+            "If you think this is a mistake, ask them.",
+        )
     abort(403, "You are not part of this workshop. Join it with its code, or ask its facilitator.")
 
 

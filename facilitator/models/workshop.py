@@ -264,6 +264,9 @@ class Participant(TimestampMixin, Base):
         String(64), unique=True, default=lambda: secrets.token_urlsafe(32)
     )
     last_seen_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # Removed by a facilitator, their contributions kept: the token that joined
+    # them is replaced (their phone is no longer joined) and their name gone.
+    removed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     workshop: Mapped[Workshop] = relationship(back_populates="participants")
     group: Mapped[Group | None] = relationship()

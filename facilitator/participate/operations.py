@@ -38,7 +38,7 @@ def round_robin_group(workshop: Workshop) -> int | None:
     counts = dict(
         db.session.execute(
             db.select(Participant.group_id, db.func.count())
-            .where(Participant.workshop_id == workshop.id)
+            .where(Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
             .group_by(Participant.group_id)
         ).all()
     )
