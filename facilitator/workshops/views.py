@@ -212,10 +212,7 @@ def archive(workshop_id: int):
 
 
 def _back(workshop) -> str:
-    """Where a control was pressed: the console, or else the workshop page."""
-    console = url_for("live.console", workshop_id=workshop.id)
-    if request.form.get("back") == "console":
-        return console
+    """The workshop page, at its joining controls."""
     return url_for("workshops.show", workshop_id=workshop.id) + "#joining"
 
 
