@@ -4,6 +4,7 @@ no table's board until it is seated."""
 
 from __future__ import annotations
 
+import html
 import re
 import urllib.parse
 
@@ -345,24 +346,31 @@ def test_an_unseated_phone_sees_no_table_until_seated(app, by_hand):
     assert "Table 1" not in board  # no table's column
     refused = post_story(waiting, wid, "Before seating", headers=HX)
     assert refused.status_code == 409
-    assert "The facilitator will seat you" in refused.get_data(as_text=True)
+    assert "as soon as the facilitator has seated you" in refused.get_data(as_text=True)
 
-    # The live poll, in Flask and as a delta before Flask (facilitator.live.shortcut).
-    first = waiting.get(poll_url(wid), headers=HX)
-    html = first.get_data(as_text=True)
-    assert "Table one&#39;s story" not in html and "data-unseated" in html
+    # The live poll the page runs, in Flask and as a delta before Flask
+    # (facilitator.live.shortcut).
+    poller = re.search(r'<div id="live-items"[^>]*>', board, re.S).group(0)
+    url = html.unescape(re.search(r'hx-get="([^"]+)"', poller).group(1))
+    assert "seat=wait" in url
+    first = waiting.get(url, headers=HX)
+    body = first.get_data(as_text=True)
+    assert "Table one&#39;s story" not in body and "data-unseated" in body
     assert post_story(seated, wid, "Another at table one").status_code == 302
-    delta = waiting.get(poll_url(wid), headers={**HX, "If-None-Match": first.headers["ETag"]})
+    delta = waiting.get(url, headers={**HX, "If-None-Match": first.headers["ETag"]})
     assert delta.status_code == 200 and delta.headers["X-Live-Delta"] == "1"
     assert delta.get_data(as_text=True) == ""  # another table's story: nothing for them
 
-    # Seated: the next poll brings their table's board.
+    # Seated: the next poll brings their table's board, and says so with a link
+    # that static/js/live.js follows (the compose box then shows).
     client.post(
         f"/w/{wid}/participants/{waiting_id}/move", data={f"p{waiting_id}-group": tables[0]}
     )
-    tag = delta.headers["ETag"]
-    now = waiting.get(poll_url(wid), headers={**HX, "If-None-Match": tag}).get_data(as_text=True)
-    assert "Another at table one" in now and "data-unseated" not in now
+    now = waiting.get(url, headers={**HX, "If-None-Match": delta.headers["ETag"]})
+    body = now.get_data(as_text=True)
+    assert "Another at table one" in body and "data-unseated" not in body
+    assert "You are seated at Table 1." in body and "data-room-link" in body
+    assert "seat=wait" not in body  # the region polls on as a seated phone's
     assert post_story(waiting, wid, "Seated now").status_code == 302
 
 

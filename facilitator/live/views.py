@@ -108,6 +108,9 @@ def poll(workshop_id: int, phase_name: str):
     html = render_template(
         "live/_poll.html",
         live_mode=mode,
+        # The page was shown while they waited for a table, and now they have
+        # one: the status says so and links the board, which live.js follows.
+        seated_now=request.args.get("seat") == "wait",
         # Keep polling as the page was rendered, so the notice stays until they go.
         live_room=room if moved_to else workshop.phase.value,
         moved_to=moved_to,

@@ -51,10 +51,7 @@ def retry_on_lock(operation):
 
 #: Why an unseated participant (a by-hand room before seating, or their table
 #: was removed) can neither see a table's board nor add to one.
-UNSEATED = (
-    "The facilitator will seat you at a table soon. "
-    "Your table's board shows here as soon as you are seated."
-)
+UNSEATED = "You can add yours as soon as the facilitator has seated you at a table."
 
 
 def closed_refusal(workshop: Workshop) -> str | None:
