@@ -27,8 +27,9 @@ class SweptMemoryStorage(MemoryStorage):
     when they are read (``get``), so the sweep only frees memory: here it runs
     in whichever hit finds it due, at most once every :data:`SWEEP_EVERY` s.
 
-    Per process, like ``memory://``: several workers or instances share limits
-    through ``redis://`` (docs/deploy.md).
+    Per process, like ``memory://``: with N workers each limit is N times
+    looser. The default is :class:`SQLiteStorage`, which the workers share;
+    ``redis://`` for several machines (docs/deploy.md).
     """
 
     STORAGE_SCHEME = ["swept-memory"]
