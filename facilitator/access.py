@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
+from .core.limits import browser_id
 from .extensions import db
 from .models import (
     ActionPoint,
@@ -76,6 +77,9 @@ class Actor:
             return None
         if not self.owns(item):
             return f"You can only change your own {noun}s."
+        closed = self.workshop.closed_reason()
+        if closed:
+            return closed
         if item.hidden:
             return f"The facilitator has hidden this {noun}, so it can no longer be changed."
         if self.workshop.locked:
@@ -167,6 +171,9 @@ def joined_participant(workshop: Workshop) -> Participant | None:
 
 
 def remember_participant(participant: Participant) -> None:
+    """Keep the participant's token in this browser's session (and give the
+    browser its id, which the posting limit counts by across rejoins)."""
+    browser_id()
     joined = dict(session.get(SESSION_KEY) or {})
     joined[str(participant.workshop_id)] = participant.token
     session[SESSION_KEY] = joined
@@ -197,6 +204,13 @@ def require_member(workshop: Workshop) -> Actor:
         return actor
     if actor.facilitator is None and not session.get(SESSION_KEY):
         abort(redirect(url_for("auth.login", next=request.full_path)))
+    if _joined_token(workshop.id):
+        # This phone joined, but its token names nobody now: the facilitator removed them.
+        abort(
+            403,
+            "You are no longer part of this workshop: the facilitator has removed you. "
+            "If you think this is a mistake, ask them.",
+        )
     abort(403, "You are not part of this workshop. Join it with its code, or ask its facilitator.")
 
 

@@ -96,7 +96,11 @@ def defaults(instance_path: str) -> dict:
         # then costs the database one read per workshop per half second instead
         # of one per poll, for at most half a second more before a change shows.
         "LIVE_REVISION_TTL": 0.5,
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "swept-memory://"),
+        # Shared by every worker on this machine (core.limit_storage.SQLiteStorage):
+        # per-process counters made each limit as many times looser as there are
+        # workers. redis://host:6379/0 when several machines serve one room.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+        or f"sqlite:///{Path(instance_path, 'ratelimits.sqlite3').resolve()}",
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "PREFERRED_URL_SCHEME": "https" if https else "http",

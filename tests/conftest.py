@@ -50,6 +50,8 @@ def app_config(_schema, tmp_path):
         "SQLALCHEMY_DATABASE_URI": _schema,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # The default store (a SQLite file the workers share), one per test.
+        "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'ratelimits.sqlite3'}",
         "SERVER_NAME": "localhost",
         # scrypt is deliberately slow; tests/test_auth.py checks the real default.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",

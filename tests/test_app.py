@@ -80,9 +80,9 @@ def test_public_pages(client, path, status, text):
     assert text in response.get_data(as_text=True)
 
 
-def test_landing_lists_open_workshops(client, create_workshop):
-    create_workshop(title="Open day")
-    create_workshop(title="Closed day", is_open=False)
+def test_landing_lists_open_public_demos(client, create_workshop):
+    create_workshop(title="Open day", listed=True)
+    create_workshop(title="Closed day", is_open=False, listed=True)
     page = client.get("/").get_data(as_text=True)
     assert "Open day" in page
     assert "Closed day" not in page

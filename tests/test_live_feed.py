@@ -79,12 +79,13 @@ def test_a_later_edit_replaces_the_earlier_copy_and_keeps_its_place(feeds, room)
     assert rows(feeds, revision=13, since=12) == [(1, 13, None, "<first, edited>")]
 
 
-def test_whole_room_items_reach_every_table_and_tableless_phones_see_all(feeds, room):
+def test_whole_room_items_reach_every_table_and_unseated_phones_see_no_table(feeds, room):
     rows(feeds, revision=10, since=10)
     room.change(1, revision=11, group=None, html="<room>")
     room.change(2, revision=12, group=2, html="<table 2>")
     assert [r[0] for r in rows(feeds, revision=12, since=10, group=1)] == [1]
-    assert [r[0] for r in rows(feeds, revision=12, since=10, group=None)] == [1, 2]
+    # Unseated (waiting to be seated, or their table removed): the whole room's alone.
+    assert [r[0] for r in rows(feeds, revision=12, since=10, group=None)] == [1]
 
 
 def test_a_phones_own_item_is_left_to_its_query(feeds, room):

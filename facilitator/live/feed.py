@@ -156,7 +156,8 @@ class Feeds:
         start = bisect.bisect_right(feed.entries, since, key=_revision)
         chosen: dict[int, Entry] = {}
         for entry in feed.entries[start:]:
-            if group_id is not None and entry.group_id not in (group_id, None):
+            # Another table's item (an unseated phone, group None, sees none).
+            if entry.group_id not in (group_id, None):
                 continue
             if entry.author_id == participant_id:
                 return None  # their own copy, with their controls: the query finds it

@@ -16,12 +16,24 @@ Timer states (columns on :class:`~facilitator.models.Workshop`):
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ..extensions import db
-from ..models import Group, MissionStatement, Participant, Phase, Workshop, utcnow
+from ..models import (
+    ActionPoint,
+    DesignElement,
+    Example,
+    Group,
+    MissionStatement,
+    Participant,
+    Phase,
+    Workshop,
+    utcnow,
+)
 from ..phases.dream.operations import vote_counts
+from ..services import fragments
 from ..services.live import bump
 
 #: The longest timer a facilitator can set or extend to, in minutes.
@@ -227,11 +239,11 @@ def stop_timer(workshop: Workshop) -> None:
 
 
 def participants_of(workshop: Workshop) -> list[Participant]:
-    """Everyone who joined, by table then in the order they joined."""
+    """Everyone who joined (and was not removed), by table then in the order they joined."""
     return list(
         db.session.execute(
             db.select(Participant)
-            .where(Participant.workshop_id == workshop.id)
+            .where(Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
             .order_by(Participant.group_id.is_(None), Participant.group_id, Participant.id)
         ).scalars()
     )
@@ -254,6 +266,53 @@ def move_participant(workshop: Workshop, participant: Participant, group: Group 
     participant.group_id = new_id
     bump(workshop)
     db.session.commit()
+
+
+def remove_participant(
+    workshop: Workshop, participant: Participant, *, with_contributions: bool
+) -> int:
+    """Take a participant out of the workshop: their phone is no longer joined.
+
+    :param with_contributions: True: everything they wrote goes too (stories,
+        statements, ideas, actions, with their votes, links and sign-ups), and
+        so do their own dots and sign-ups. False: what they wrote stays, shown
+        as "Anonymous"; the row is kept (marked removed, its token replaced so
+        their cookie names nobody) so their dots still count.
+    :returns: how many contributions were deleted.
+    :raises LiveError: if the participant belongs to another workshop.
+    """
+    if participant.workshop_id != workshop.id:
+        raise LiveError("That participant is not part of this workshop.")
+    deleted = 0
+    for model in (Example, MissionStatement, DesignElement, ActionPoint):
+        ids = (
+            db.session.execute(
+                db.select(model.id).where(
+                    model.workshop_id == workshop.id, model.author_participant_id == participant.id
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for item_id in ids:
+            # Their stored copies carry their name (and their controls).
+            fragments.forget(model, item_id)
+            if with_contributions:
+                db.session.delete(db.session.get(model, item_id))
+                deleted += 1
+    if with_contributions:
+        # Their votes and sign-ups go with the row (ON DELETE CASCADE).
+        db.session.delete(participant)
+    else:
+        participant.token = secrets.token_urlsafe(32)
+        participant.display_name = None
+        participant.group_id = None
+        participant.removed_at = utcnow()
+    # A layout change: every screen gets its boards whole again, so deleted
+    # items vanish and kept ones show "Anonymous" (no stored copy is reused).
+    bump(workshop)
+    db.session.commit()
+    return deleted
 
 
 # --- what the projector shows ----------------------------------------------

@@ -71,26 +71,22 @@ PARTICIPANT = select(Participant.id, Participant.group_id).where(
 )
 
 
-def _changed_items(model, *, at_table: bool):
+def _changed_items(model):
     """A phone's visible items changed after ``since``, as items_for orders them,
     each with its stored HTML for this phone when that is current (else NULL):
-    the author's own copy for their items, everyone's for the rest."""
+    the author's own copy for their items, everyone's for the rest. Its table's
+    and the whole room's: an unseated phone (group NULL) the whole room's alone."""
     viewer = case(
         (model.author_participant_id == bindparam("participant_id"), bindparam("participant_id")),
         else_=literal_column(str(fragments.NOBODY.id)),
     )
     columns = (model.id, model.revision, model.author_participant_id)
     stmt = with_stored_copy(model, columns, viewer)
-    if at_table:
-        stmt = stmt.where(or_(model.group_id == bindparam("group_id"), model.group_id.is_(None)))
+    stmt = stmt.where(or_(model.group_id == bindparam("group_id"), model.group_id.is_(None)))
     return stmt.order_by(model.created_at, model.id)
 
 
-CHANGED = {
-    (phase, at_table): _changed_items(model, at_table=at_table)
-    for phase, model in fragments.SHARED_PHASES.items()
-    for at_table in (True, False)
-}
+CHANGED = {phase: _changed_items(model) for phase, model in fragments.SHARED_PHASES.items()}
 
 
 #: How long (seconds) and how many verified session cookies are remembered.
@@ -176,7 +172,7 @@ class LivePollShortcut:
 
                 engine = db.engine
             statements = {"state": REVISION, "participant": PARTICIPANT}
-            statements.update({f"{p}:{t}": stmt for (p, t), stmt in CHANGED.items()})
+            statements.update({f"changed:{p}": stmt for p, stmt in CHANGED.items()})
             statements.update(
                 {f"feed:{p}": changed_since(m) for p, m in fragments.SHARED_PHASES.items()}
             )
@@ -380,7 +376,7 @@ class LivePollShortcut:
         )
         found = None if rows is None else self._assemble(rows, board, layout, participant_id)
         if found is None:
-            rows = self._query(f"{board}:{group_id is not None}", params)
+            rows = self._query(f"changed:{board}", params)
             self.feeds.learn(workshop_id, board, participant_id, rows)
             found = self._assemble(rows, board, layout, participant_id, since)
         return found

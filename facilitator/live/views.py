@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..access import Actor, actor_for, get_in_workshop_or_404, load_workshop, require_facilitator
 from ..extensions import db
-from ..forms import options
+from ..forms import EmptyForm, options
 from ..models import Group, Participant, Phase, Workshop
 from ..phases.common import SPECS, board_context, by_group, delta_context
 from ..services import fragments
@@ -32,6 +32,7 @@ from .operations import (
     neighbour_phase,
     participants_of,
     pause_timer,
+    remove_participant,
     resume_timer,
     set_locked,
     set_phase,
@@ -108,6 +109,9 @@ def poll(workshop_id: int, phase_name: str):
     html = render_template(
         "live/_poll.html",
         live_mode=mode,
+        # The page was shown while they waited for a table, and now they have
+        # one: the status says so and links the board, which live.js follows.
+        seated_now=request.args.get("seat") == "wait",
         # Keep polling as the page was rendered, so the notice stays until they go.
         live_room=room if moved_to else workshop.phase.value,
         moved_to=moved_to,
@@ -146,7 +150,7 @@ def _console(workshop: Workshop, actor: Actor, *, timer_form=None, errors=(), st
     participants = db.session.execute(
         db.select(db.func.count())
         .select_from(Participant)
-        .where(Participant.workshop_id == workshop.id)
+        .where(Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
     ).scalar_one()
     response = make_response(
         render_template(
@@ -345,4 +349,29 @@ def move(workshop_id: int, participant_id: int):
         abort(422, str(exc))
     where = group.name if group is not None else "no table"
     flash(f"{participant.public_name} is now at {where}.", "success")
+    return redirect(url_for("live.participants", workshop_id=workshop.id))
+
+
+@bp.post("/participants/<int:participant_id>/remove")
+def remove_participant_view(workshop_id: int, participant_id: int):
+    """Remove a participant, keeping what they wrote (as "Anonymous") or deleting it."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    participant = get_in_workshop_or_404(
+        Participant, participant_id, workshop, "That participant is no longer here."
+    )
+    if participant.removed_at is not None:
+        abort(404, "That participant is no longer here.")
+    if not EmptyForm().validate_on_submit():
+        abort(400, "Your page is out of date; reload it and try again.")
+    name = participant.public_name
+    with_contributions = request.form.get("with_contributions") == "1"
+    deleted = remove_participant(workshop, participant, with_contributions=with_contributions)
+    if with_contributions:
+        flash(
+            f"{name} is removed, with {deleted} contribution{'' if deleted == 1 else 's'}.",
+            "success",
+        )
+    else:
+        flash(f"{name} is removed; what they wrote stays, shown as Anonymous.", "success")
     return redirect(url_for("live.participants", workshop_id=workshop.id))

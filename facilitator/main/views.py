@@ -13,10 +13,17 @@ from . import bp
 
 @bp.route("/")
 def index():
-    """Landing page: join a workshop, or log in to run one; open workshops are listed."""
+    """Landing page: join a workshop, or log in to run one. Only public demos are
+    listed with their code (``Workshop.listed``, set by a facilitator): any other
+    workshop's code reaches only the people its facilitator shows it to."""
     workshops = db.session.execute(
         db.select(Workshop)
-        .where(Workshop.is_open.is_(True), Workshop.deleted_at.is_(None))
+        .where(
+            Workshop.listed.is_(True),
+            Workshop.is_open.is_(True),
+            Workshop.archived_at.is_(None),
+            Workshop.deleted_at.is_(None),
+        )
         .order_by(Workshop.starts_on.desc().nulls_last(), Workshop.id)
     ).scalars()
     return render_template("main/index.html", workshops=list(workshops))

@@ -211,6 +211,19 @@ class Workshop(TimestampMixin, Base):
     actions: Mapped[list[ActionPoint]] = relationship(cascade="all, delete-orphan")
 
     @property
+    def joinable(self) -> bool:
+        """Takes new participants and participants' changes: open, not archived, not deleted."""
+        return self.is_open and self.archived_at is None and self.deleted_at is None
+
+    def closed_reason(self) -> str | None:
+        """Why participants can change nothing here now (closed or archived), or None."""
+        if self.archived_at is not None:
+            return "This workshop is archived: you can read it, but it takes no more changes."
+        if not self.is_open:
+            return "This workshop is closed, so it takes no new contributions or changes."
+        return None
+
+    @property
     def dates_label(self) -> str:
         if not self.starts_on:
             return ""
@@ -292,6 +305,9 @@ class Participant(TimestampMixin, Base):
         String(64), unique=True, default=lambda: secrets.token_urlsafe(32)
     )
     last_seen_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # Removed by a facilitator, their contributions kept: the token that joined
+    # them is replaced (their phone is no longer joined) and their name gone.
+    removed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     workshop: Mapped[Workshop] = relationship(back_populates="participants")
     group: Mapped[Group | None] = relationship()

@@ -13,19 +13,24 @@ from ..services.live import bump
 
 
 def find_open_workshop(code: str) -> Workshop | None:
-    """The open, not deleted workshop with this join code."""
+    """The open (not archived, not deleted) workshop with this join code."""
     return db.session.execute(
         db.select(Workshop).where(
-            Workshop.join_code == code, Workshop.is_open.is_(True), Workshop.deleted_at.is_(None)
+            Workshop.join_code == code,
+            Workshop.is_open.is_(True),
+            Workshop.archived_at.is_(None),
+            Workshop.deleted_at.is_(None),
         )
     ).scalar_one_or_none()
 
 
 def closed_workshop_with(code: str) -> Workshop | None:
-    """A workshop that had this code but has closed (deleted ones stay unknown)."""
+    """A workshop that had this code but is closed or archived (deleted ones stay unknown)."""
     return db.session.execute(
         db.select(Workshop).where(
-            Workshop.join_code == code, Workshop.is_open.is_(False), Workshop.deleted_at.is_(None)
+            Workshop.join_code == code,
+            db.or_(Workshop.is_open.is_(False), Workshop.archived_at.is_not(None)),
+            Workshop.deleted_at.is_(None),
         )
     ).scalar_one_or_none()
 
@@ -37,7 +42,7 @@ def round_robin_group(workshop: Workshop) -> int | None:
     counts = dict(
         db.session.execute(
             db.select(Participant.group_id, db.func.count())
-            .where(Participant.workshop_id == workshop.id)
+            .where(Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
             .group_by(Participant.group_id)
         ).all()
     )

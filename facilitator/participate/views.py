@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 
 from ..access import joined_participant, load_workshop, remember_participant
-from ..extensions import limiter
+from ..core.limits import count_wrong_code, guessing_stopped
 from ..forms import EmptyForm, options
 from ..models import normalise_join_code
+from ..models.workshop import JOIN_CODE_LENGTH
 from . import bp
 from .forms import CodeForm, JoinForm
 from .operations import closed_workshop_with, find_open_workshop, join
@@ -18,38 +19,46 @@ def _phase_url(workshop) -> str:
     return url_for(f"{workshop.phase.value}.index", workshop_id=workshop.id)
 
 
-def _only_failures(response) -> bool:
-    # A whole room joins from one venue IP: only wrong codes count towards the limit.
-    return response.status_code == 404
-
-
 TOO_MANY_CODES = (
-    "Too many wrong codes were tried from this network in the last minute. "
+    "Too many wrong codes were tried from this phone in the last minute. "
     "Wait a minute, check the code on the screen, then try again."
+)
+TOO_MANY_FROM_NETWORK = (
+    "That code is not right, and very many wrong codes were tried from this network "
+    "in the last minute. Check the code on the screen and try again in a minute."
 )
 
 
-def _too_many_codes(_limit):
-    """Guessing codes is stopped: the code form again, with what was typed."""
-    if request.endpoint == "participate.join_workshop":
-        form = CodeForm(
-            formdata=None, data={"code": (request.view_args or {}).get("code", "")[:12]}
-        )
-    else:
-        form = CodeForm()
-    form.code.errors = [TOO_MANY_CODES]
-    return make_response(render_template("participate/join.html", form=form), 429)
+def _code_form(code: str, message: str, status: int):
+    """The code form again, with what was typed and why it led nowhere."""
+    form = CodeForm(formdata=None, data={"code": code[:12]})
+    # Not validated, so its errors are still an empty tuple: set them.
+    form.code.errors = [message]
+    response = make_response(render_template("participate/join.html", form=form), status)
+    if status == 429:
+        response.headers["Retry-After"] = "60"
+    return response
 
 
-def join_code_limit(**kwargs):
-    """Wrong codes, counted per address across both join routes (typed or QR link)."""
-    return limiter.shared_limit(
-        "20 per minute",
-        scope="join-code",
-        deduct_when=_only_failures,
-        on_breach=_too_many_codes,
-        **kwargs,
-    )
+def _unknown_code(code: str):
+    """A code that led nowhere: counted against this phone and its address.
+
+    404 with why (closed, or no such workshop); 429 once this phone, or the
+    address for wrong codes, is past its limit (see core.limits).
+    """
+    if count_wrong_code():
+        stopped_here = guessing_stopped()
+        return _code_form(code, TOO_MANY_CODES if stopped_here else TOO_MANY_FROM_NETWORK, 429)
+    return _code_form(code, _unknown_code_message(code), 404)
+
+
+def _joined_closed_workshop(code: str):
+    """A closed or archived workshop with this code that this phone has joined:
+    its board stays readable to them."""
+    workshop = closed_workshop_with(code) if len(code) == JOIN_CODE_LENGTH else None
+    if workshop is not None and joined_participant(workshop) is not None:
+        return workshop
+    return None
 
 
 def _unknown_code_message(code: str) -> str:
@@ -63,30 +72,35 @@ def _unknown_code_message(code: str) -> str:
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@join_code_limit(methods=["POST"])
 def join_code():
     """Type the workshop code shown on the screen."""
     form = CodeForm()
     if form.validate_on_submit():
+        if guessing_stopped():
+            return _code_form(form.code.data, TOO_MANY_CODES, 429)
         workshop = find_open_workshop(form.code.data)
         if workshop is not None:
             return redirect(url_for("participate.join_workshop", code=workshop.join_code))
-        form.code.errors.append(_unknown_code_message(form.code.data))
-        return render_template("participate/join.html", form=form), 404
+        joined = _joined_closed_workshop(form.code.data)
+        if joined is not None:
+            return redirect(_phase_url(joined))
+        return _unknown_code(form.code.data)
     status = 422 if form.errors else 200
     return render_template("participate/join.html", form=form), status
 
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
-@join_code_limit()
 def join_workshop(code: str):
     """Join the workshop behind a code (the QR code points here): name and table."""
-    workshop = find_open_workshop(normalise_join_code(code))
+    code = normalise_join_code(code)[:12]
+    if guessing_stopped():
+        return _code_form(code, TOO_MANY_CODES, 429)
+    workshop = find_open_workshop(code)
     if workshop is None:
-        form = CodeForm(data={"code": normalise_join_code(code)[:12]})
-        # Not validated, so its errors are still an empty tuple: set them.
-        form.code.errors = [_unknown_code_message(normalise_join_code(code)[:12])]
-        return render_template("participate/join.html", form=form), 404
+        joined = _joined_closed_workshop(code)
+        if joined is not None:
+            return redirect(_phase_url(joined))
+        return _unknown_code(code)
     existing = joined_participant(workshop)
     if existing is not None:
         # Rejoining never creates a second participant.
@@ -100,11 +114,14 @@ def join_workshop(code: str):
         name = None if form.anonymous.data else (form.name.data or None)
         participant = join(workshop, name, form.group.data if choose else None)
         remember_participant(participant)
-        group = participant.group.name if participant.group else "the whole room"
-        flash(
-            f"Welcome{', ' + participant.display_name if participant.display_name else ''}! You are at {group}.",
-            "success",
-        )
+        welcome = f"Welcome{', ' + participant.display_name if participant.display_name else ''}!"
+        if participant.group is not None:
+            where = f"You are at {participant.group.name}."
+        elif workshop.groups:
+            where = "The facilitator will seat you at a table soon."
+        else:
+            where = "You are writing for the whole room."
+        flash(f"{welcome} {where}", "success")
         return redirect(_phase_url(workshop))
     status = 422 if form.errors else 200
     return render_template("participate/welcome.html", form=form, workshop=workshop), status

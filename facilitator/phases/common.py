@@ -107,11 +107,13 @@ def items_for(spec: PhaseSpec, workshop: Workshop, actor: Actor, since: int | No
         stmt = stmt.where(model.revision > since).options(*eager_options(model, few=True))
     if not actor.can_moderate:
         stmt = stmt.where(model.hidden.is_(False))
-    if actor.is_participant and actor.participant.group_id is not None:
+    if actor.is_participant:
         # A phone shows its own table and the whole room: filter in SQL, not
-        # after loading every table's items.
+        # after loading every table's items. Unseated (waiting for the
+        # facilitator, or their table was removed): the whole room's alone.
         gid = actor.participant.group_id
-        stmt = stmt.where(db.or_(model.group_id == gid, model.group_id.is_(None)))
+        whole_room = model.group_id.is_(None)
+        stmt = stmt.where(whole_room if gid is None else db.or_(model.group_id == gid, whole_room))
     stmt = stmt.order_by(*spec.ordering)
     return list(db.session.execute(stmt).unique().scalars())
 
@@ -161,7 +163,8 @@ def by_group(items: list, groups: list[Group]) -> list[tuple[Group | None, list]
 
 
 def visible_groups(workshop: Workshop, actor: Actor) -> list[Group]:
-    if actor.can_moderate or actor.participant is None or actor.participant.group_id is None:
+    """Every table for facilitators; a participant's own table (none while unseated)."""
+    if not actor.is_participant:
         return list(workshop.groups)
     return [g for g in workshop.groups if g.id == actor.participant.group_id]
 
@@ -192,6 +195,7 @@ def board_context(
     # items_for already keeps a phone to its own table and the whole room.
     items = items_for(spec, workshop, actor)
     groups = visible_groups(workshop, actor)
+    refusal = ops.refusal(workshop, actor, spec.phase)
     context = dict(
         workshop=workshop,
         actor=actor,
@@ -200,7 +204,8 @@ def board_context(
         items=items,
         columns=by_group(items, groups),
         phase=spec.phase,
-        can_post=ops.can_post(workshop, actor, spec.phase),
+        can_post=refusal is None,
+        post_refusal=refusal,
         **spec.board_context(workshop, actor),
     )
     context["kept_html"] = fragments.kept_html(items, actor, context)
@@ -239,7 +244,8 @@ def compose_fragment(
 
     # Just saved: it was allowed a moment ago (asking again would reload the
     # workshop the commit expired, for the answer every post already had).
-    can_post = True if saved else ops.can_post(workshop, actor, spec.phase)
+    refusal = None if saved else ops.refusal(workshop, actor, spec.phase)
+    can_post = refusal is None
 
     def rendered(form) -> str:
         return render_template(
@@ -250,6 +256,7 @@ def compose_fragment(
             form=form,
             phase=spec.phase,
             can_post=can_post,
+            post_refusal=refusal,
             saved=saved,
         )
 
@@ -262,7 +269,7 @@ def compose_fragment(
         html = rendered(form)
     else:
         html = fresh_compose_box(
-            spec, workshop, actor, (can_post, saved), like or fresh_form(), fresh_form, rendered
+            spec, workshop, actor, (refusal, saved), like or fresh_form(), fresh_form, rendered
         )
     if saved and spec.after_post is not None:
         html += spec.after_post(workshop, actor)
@@ -291,6 +298,13 @@ def fresh_compose_box(spec, workshop, actor, state, like, fresh_form, render) ->
     key = (spec.phase.value, workshop.id, actor.can_moderate, actor.can_contribute, state, choices)
     boxes = current_app.extensions.setdefault("compose_boxes", fragments.Fragments(limit=2_000))
     return fragments.fill(boxes.get_or_make(key, lambda: fragments.punch(render(fresh_form()))))
+
+
+def _refuse_when_closed(workshop: Workshop, actor: Actor) -> None:
+    """A closed or archived workshop takes no participant's edit or deletion: say so."""
+    closed = None if actor.can_moderate else ops.closed_refusal(workshop)
+    if closed:
+        abort(403, closed)
 
 
 def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
@@ -382,6 +396,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     def edit(workshop_id: int, item_id: int):
         workshop = load_workshop(workshop_id)
         actor = require_member(workshop)
+        _refuse_when_closed(workshop, actor)
         posted = request.method == "POST"
         try:
             item = load_for_change(workshop, item_id) if posted else load_item(workshop, item_id)
@@ -441,6 +456,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
     def delete(workshop_id: int, item_id: int):
         workshop = load_workshop(workshop_id)
         actor = require_member(workshop)
+        _refuse_when_closed(workshop, actor)
         try:
             item = load_for_change(workshop, item_id)
             refuse_change(actor, item)
@@ -485,7 +501,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         form.form_errors.append(TOO_FAST)
         return (compose if is_htmx() else board)(workshop, actor, form, status=429)
 
-    new = limit_contributions(new, folder, too_fast)
+    new = limit_contributions(new, too_fast)
     bp.add_url_rule("/new", "new", new, methods=["GET", "POST"])
     bp.add_url_rule("/<int:item_id>/edit", "edit", edit, methods=["GET", "POST"])
     bp.add_url_rule("/<int:item_id>/delete", "delete", delete, methods=["POST"])

@@ -99,14 +99,32 @@ def retry_on_lock(operation):
     return run
 
 
+#: Why an unseated participant (a by-hand room before seating, or their table
+#: was removed) can neither see a table's board nor add to one.
+UNSEATED = "You can add yours as soon as the facilitator has seated you at a table."
+
+
+def closed_refusal(workshop: Workshop) -> str | None:
+    """Why participants can change nothing here now (closed or archived), or None."""
+    return workshop.closed_reason()
+
+
+def unseated(workshop: Workshop, actor: Actor) -> bool:
+    """A participant waiting for a table in a workshop that has tables."""
+    return actor.is_participant and actor.participant.group_id is None and bool(workshop.groups)
+
+
 def refusal(workshop: Workshop, actor: Actor, phase: Phase) -> str | None:
     """Why this person may not add to ``phase`` now, in words they understand, or None."""
     if actor.can_moderate:
         return None
     if not actor.can_contribute:
         return "Join the workshop first to add your ideas."
-    if not workshop.is_open:
-        return "This workshop is closed, so it takes no new contributions."
+    closed = closed_refusal(workshop)
+    if closed:
+        return closed
+    if unseated(workshop, actor):
+        return UNSEATED
     if workshop.locked:
         return "The facilitator has paused contributions for a moment. Keep your text and try again soon."
     if workshop.phase != phase:

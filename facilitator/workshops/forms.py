@@ -66,6 +66,11 @@ class WorkshopForm(FlaskForm):
         filters=[clean_text],
         validators=[MaxChars(2000)],
     )
+    listed = BooleanField(
+        "List it on the public front page (a public demo)",
+        description="Anyone could then see its join code and join. Leave it off for a real "
+        "room: people join with the code you show them.",
+    )
     previous = SelectField("Follows an earlier workshop", coerce=int, default=0)
     carry_forward = BooleanField(
         "Carry forward its themes, stories and mission statements",

@@ -18,6 +18,7 @@ from ..models import (
     WorkshopRole,
     new_join_code,
 )
+from ..models.base import utcnow
 from ..models.workshop import DEFAULT_WORDING
 from ..services.live import bump
 
@@ -79,6 +80,25 @@ def update_workshop(workshop: Workshop, **fields) -> None:
     """Change a workshop's details (only the given fields)."""
     for name, value in fields.items():
         setattr(workshop, name, value)
+    bump(workshop)
+    db.session.commit()
+
+
+def set_open(workshop: Workshop, is_open: bool) -> None:
+    """Open or close joining: a closed workshop takes no new participants, and
+    its participants can read but not add, change, vote or sign up."""
+    workshop.is_open = is_open
+    bump(workshop)  # the phones' status line says so at their next poll
+    db.session.commit()
+
+
+def set_archived(workshop: Workshop, archived: bool) -> None:
+    """Archive a finished workshop (closed to joining, read-only for participants,
+    its reports kept; off the landing page), or bring it back as it was."""
+    if archived and workshop.archived_at is None:
+        workshop.archived_at = utcnow()
+    elif not archived:
+        workshop.archived_at = None
     bump(workshop)
     db.session.commit()
 

@@ -20,6 +20,8 @@ from .operations import (
     carry_forward,
     create_workshop,
     remove_group,
+    set_archived,
+    set_open,
     update_workshop,
     visible_workshops,
     with_wording,
@@ -34,6 +36,7 @@ DETAIL_FIELDS = (
     "ends_on",
     "dots_per_participant",
     "group_assignment",
+    "listed",
 )
 
 
@@ -138,9 +141,10 @@ def _counts(workshop) -> dict[str, int]:
         ("destiny", ActionPoint),
         ("participants", Participant),
     ):
-        counts[key] = db.session.execute(
-            db.select(db.func.count()).select_from(model).where(model.workshop_id == workshop.id)
-        ).scalar_one()
+        stmt = db.select(db.func.count()).select_from(model).where(model.workshop_id == workshop.id)
+        if model is Participant:
+            stmt = stmt.where(Participant.removed_at.is_(None))
+        counts[key] = db.session.execute(stmt).scalar_one()
     return counts
 
 
@@ -207,6 +211,52 @@ def carry_forward_view(workshop_id: int):
         abort(400)
     _carry_forward_and_say(workshop)
     return redirect(url_for("workshops.show", workshop_id=workshop.id) + "#continuity")
+
+
+@bp.route("/<int:workshop_id>/joining", methods=["POST"])
+def joining(workshop_id: int):
+    """Open or close the workshop to joining (and to participants' changes)."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "Your page is out of date; reload it and try again.")
+    if workshop.archived_at is not None:
+        flash("This workshop is archived: unarchive it first to open it again.", "error")
+    else:
+        set_open(workshop, not workshop.is_open)
+        if workshop.is_open:
+            flash(f"Joining is open: people join with the code {workshop.join_code}.", "success")
+        else:
+            flash(
+                "Joining is closed: nobody new can join, and participants can read but not "
+                "add or change anything.",
+                "info",
+            )
+    return redirect(_back(workshop))
+
+
+@bp.route("/<int:workshop_id>/archive", methods=["POST"])
+def archive(workshop_id: int):
+    """Archive the workshop (read-only, closed to joining; reports stay), or unarchive it."""
+    workshop = load_workshop(workshop_id)
+    require_facilitator(workshop)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "Your page is out of date; reload it and try again.")
+    set_archived(workshop, workshop.archived_at is None)
+    if workshop.archived_at is not None:
+        flash(
+            "Archived: the workshop is read-only for participants and closed to joining. "
+            "Its report and exports stay.",
+            "info",
+        )
+    else:
+        flash("Unarchived: the workshop is as it was before.", "success")
+    return redirect(_back(workshop))
+
+
+def _back(workshop) -> str:
+    """The workshop page, at its joining controls."""
+    return url_for("workshops.show", workshop_id=workshop.id) + "#joining"
 
 
 @bp.route("/<int:workshop_id>/groups", methods=["POST"])

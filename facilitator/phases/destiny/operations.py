@@ -36,7 +36,7 @@ def signup_refusal(workshop: Workshop, actor: Actor) -> str | None:
         if actor.can_moderate:
             return "Participants sign up here; join as a participant too if you want to help."
         return "Join the workshop first to sign up."
-    if not workshop.is_open:
+    if workshop.archived_at is not None or not workshop.is_open:
         return "This workshop is closed; ask its facilitator to add you."
     if workshop.phase != Phase.DESTINY:
         return f"Sign-ups open in the Destiny phase; the room is in {workshop.phase.label} now."

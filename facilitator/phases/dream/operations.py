@@ -122,7 +122,7 @@ def voting_refusal(workshop: Workshop, actor: Actor) -> str | None:
         if actor.can_moderate:
             return "Facilitators watch the vote; join as a participant too if you want dots."
         return "Join the workshop first to vote."
-    if not workshop.is_open:
+    if workshop.archived_at is not None or not workshop.is_open:
         return "This workshop is closed, so voting is over."
     if workshop.phase != Phase.DREAM:
         return f"Voting happens in the Dream phase; the room is in {workshop.phase.label} now."
