@@ -201,6 +201,7 @@ def test_wording_is_set_per_workshop_empty_meaning_the_default(app, facilitator_
         settings = db.session.get(Workshop, wid).settings
     assert settings == {
         "interview_questions": ["What worked?"],  # other settings stay
+        "earlier_phases": "closed",  # the form's other setting, at its default
         "wording": {
             "prompt.dream": "Imagine release done well.",
             "hint.dream": "People leaving prison are met at the gate by…",
