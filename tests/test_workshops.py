@@ -221,7 +221,10 @@ def test_wording_is_set_per_workshop_empty_meaning_the_default(app, facilitator_
     # Emptied again: back to the defaults, nothing of its own stored.
     assert client.post(f"/w/{wid}/edit", data=EDIT).status_code == 302
     with app.app_context():
-        assert db.session.get(Workshop, wid).settings == {"interview_questions": ["What worked?"]}
+        assert db.session.get(Workshop, wid).settings == {
+            "interview_questions": ["What worked?"],
+            "earlier_phases": "closed",
+        }
     page = phone.get(f"/w/{wid}/dream/").get_data(as_text=True)
     assert DEFAULT_WORDING["prompt.dream"] in page and DEFAULT_WORDING["hint.dream"] in page
 
