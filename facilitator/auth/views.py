@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter, login_manager
@@ -12,7 +12,7 @@ from ..forms import EmptyForm
 from ..models import Facilitator
 from . import bp
 from .forms import LoginForm
-from .operations import find_by_email
+from .operations import demo_login_refused, find_by_email
 
 
 @login_manager.user_loader
@@ -55,7 +55,17 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = find_by_email(form.email.data)
-        if user is not None and user.check_password(form.password.data):
+        if (
+            user is not None
+            and user.check_password(form.password.data)
+            and not demo_login_refused(
+                user,
+                form.password.data,
+                request.remote_addr,
+                request.host,
+                current_app.config.get("PUBLIC_URL"),
+            )
+        ):
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("That email and password do not match an account.")
