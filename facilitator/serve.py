@@ -38,6 +38,10 @@ from flask.cli import with_appcontext
 from .core.urls import normalise_public_url
 
 LOOPBACK = "127.0.0.1"
+#: RFC 1918: what a venue's Wi-Fi or a phone hotspot hands out.
+LAN_RANGES = tuple(
+    ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
 DEFAULT_PORT = 5000
 #: Interfaces phones on the venue network never reach: containers, VMs, VPNs.
 VIRTUAL = re.compile(
@@ -72,7 +76,7 @@ def _ranked(pairs: list[tuple[str, str]]) -> list[str]:
         if ip is None or (interface and VIRTUAL.match(interface)) or ip in seen:
             continue
         seen.append(ip)
-    return [str(ip) for ip in sorted(seen, key=lambda ip: not ip.is_private)]
+    return [str(ip) for ip in sorted(seen, key=lambda ip: not any(ip in n for n in LAN_RANGES))]
 
 
 def parse_ip_addr(output: str) -> list[str]:

@@ -69,9 +69,13 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["public_url_for"] = public_url_for
 
 
-def public_url_for(endpoint: str, **values) -> str:
-    """The absolute address of ``endpoint`` that people outside this machine open."""
-    base = current_app.config.get("PUBLIC_URL")
+def public_url_for(endpoint: str, *, fallback_base: str | None = None, **values) -> str:
+    """The absolute address of ``endpoint`` that people outside this machine open.
+
+    ``fallback_base`` stands in for the request's host where there is no real
+    request (a terminal command); ``PUBLIC_URL`` still wins over it.
+    """
+    base = current_app.config.get("PUBLIC_URL") or fallback_base
     if base:
         path = url_for(endpoint, _external=False, **values)
         return base + path

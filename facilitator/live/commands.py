@@ -34,9 +34,9 @@ def echo_room_links(base_url: str) -> None:
         click.echo("No open workshops yet: create one at /workshops/new.")
         return
     click.echo("Join links (each projector's QR code opens the same):")
-    with current_app.test_request_context("/", base_url=base_url):
+    with current_app.test_request_context("/"):
         for workshop in workshops:
-            click.echo(f"  {join_url(workshop)}  {workshop.title}")
+            click.echo(f"  {join_url(workshop, base_url.rstrip('/'))}  {workshop.title}")
 
 
 @click.command("room-links")
