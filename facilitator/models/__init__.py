@@ -6,6 +6,7 @@ from .destiny import ActionPoint, ActionSignup, ActionStatus
 from .discovery import Example, Theme, example_theme
 from .dream import MissionStatement, Vote, statement_example, statement_theme
 from .fragment import RenderedItem
+from .invitation import INVITATION_LIFETIME, Invitation
 from .share import ShareLink, new_share_token
 from .workshop import (
     JOIN_CODE_ALPHABET,
@@ -32,6 +33,8 @@ __all__ = [
     "Example",
     "Facilitator",
     "Group",
+    "INVITATION_LIFETIME",
+    "Invitation",
     "MissionStatement",
     "Participant",
     "Phase",

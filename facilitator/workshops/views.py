@@ -10,7 +10,8 @@ from ..extensions import db
 from ..forms import EmptyForm, options
 from ..models import Group, Phase, Role
 from . import bp
-from .forms import CoFacilitatorForm, GroupForm, WorkshopForm
+from .forms import CoFacilitatorForm, GroupForm, InvitationForm, WorkshopForm
+from .invitations import link_for, pending_invitations
 from .operations import (
     WorkshopError,
     add_group,
@@ -95,6 +96,10 @@ def _render_show(workshop, actor, *, group_form=None, people_form=None, status: 
             group_form=group_form or GroupForm(formdata=None),
             people_form=people_form or CoFacilitatorForm(formdata=None),
             action_form=EmptyForm(),
+            invite_form=InvitationForm(formdata=None),
+            invitations=[(i, link_for(i)) for i in pending_invitations(workshop)]
+            if actor.can_moderate
+            else [],
         ),
         status,
     )
