@@ -141,7 +141,11 @@ def test_public_url_is_the_base_of_every_join_link(
 def hosted(app_config):
     """An app answering to the hosts a venue laptop would, without SERVER_NAME."""
     app_config.update(SERVER_NAME=None, TRUSTED_HOSTS="192.168.1.23, room.local")
-    return create_app(app_config)
+    app = create_app(app_config)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_without_public_url_the_trusted_request_host_names_the_link(

@@ -125,8 +125,10 @@ class InvitedAccountForm(FlaskForm):
     password = PasswordField(
         "Choose a password",
         validators=[DataRequired(), Length(min=8, max=200, message="Use 8 to 200 characters.")],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         "Type it again",
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )
