@@ -254,7 +254,11 @@ def gunicorn_config() -> Path:
 
 
 @click.command("serve")
-@click.option("--check", is_flag=True, help="Check and print the plan, then stop (no server).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Do everything but start the server (checks, demo account, links).",
+)
 @with_appcontext
 def serve_command(check: bool) -> None:
     """Serve with gunicorn: PORT (5000), ROOM=1 for phones on this network."""

@@ -38,7 +38,7 @@ def token_for(invitation: Invitation) -> str:
 
 def link_for(invitation: Invitation) -> str:
     """The absolute link to hand over (core.urls: the public address if set)."""
-    return public_url_for("workshops.invitation", token=token_for(invitation))
+    return public_url_for("workshops.invitation", invite=token_for(invitation))
 
 
 def create_invitation(workshop: Workshop, by: Facilitator, role: Role) -> Invitation:

@@ -47,12 +47,12 @@ def _refused(exc: InvitationError):
     return render_template("workshops/invitation.html", problem=str(exc)), exc.status
 
 
-@bp.route("/invite/<token>", methods=["GET", "POST"])
+@bp.route("/invite/<invite>", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
-def invitation(token: str):
+def invitation(invite: str):
     """The link's page: accept when logged in; else log in, or make an account here."""
     try:
-        invitation = open_invitation(token)
+        invitation = open_invitation(invite)
     except InvitationError as exc:
         return _refused(exc)
     signup = InvitedAccountForm(prefix="account")
