@@ -6,7 +6,7 @@ SHELL := /bin/bash
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-run: ## Install, create and seed the SQLite database, serve on http://127.0.0.1:5000
+run: ## Install, create and seed the SQLite database, serve on http://127.0.0.1:5000 (ROOM=1: to phones on this network)
 	@bash scripts/run.sh
 
 test: ## Install what the tests need and run the whole suite on SQLite and PostgreSQL

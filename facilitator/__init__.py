@@ -43,15 +43,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config is not None:
         app.config.from_mapping(config)
     from .config import engine_options
+    from .core import urls
+
+    urls.register(app)
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS")
     )
 
     _init_extensions(app)
-    from .core import urls
+    from .core import converters
 
-    urls.register(app)  # before the routes: they pick their converters when added
+    converters.register(app)  # before the routes: they pick their converters when added
     _register_blueprints(app)
 
     from . import cli

@@ -11,7 +11,9 @@ def register(app: Flask) -> None:
         create_facilitator_command,
         set_password_command,
     )
+    from .live.commands import room_links_command
     from .reports.commands import export_workshop_command, import_workshop_command
+    from .serve import serve_command
     from .services.backup import backup_command
     from .services.seed import seed_command
     from .workshops.trash import purge_trash_command
@@ -24,3 +26,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_workshop_command)
     app.cli.add_command(import_workshop_command)
     app.cli.add_command(purge_trash_command)
+    app.cli.add_command(room_links_command)
+    app.cli.add_command(serve_command)

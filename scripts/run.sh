@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# make run: install, migrate, seed, serve on http://127.0.0.1:5000.
+# make run: install, migrate, seed, serve with gunicorn (gunicorn.conf.py).
+#   make run                 this laptop only: http://127.0.0.1:5000
+#   PORT=8080 make run       another port
+#   make run ROOM=1          phones in the room: also listen on the laptop's
+#                            network address, which the join links and QR codes name
+#   ROOM_ADDRESS=10.0.0.5    pick that address yourself (0.0.0.0: every interface)
+#   FACILITATOR_PUBLIC_URL=https://room.example.org   a tunnel or proxy in front:
+#                            the base of every join link and QR code
+#   DEMO_FACILITATOR_DISABLED=1   no demo account
+# facilitator/serve.py does the serving part (`flask serve --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export FLASK_APP=facilitator
 .venv/bin/flask db upgrade
 .venv/bin/flask seed
-if [ -z "${DEMO_FACILITATOR_DISABLED:-}" ]; then
-  # A demo account so a new user can open the facilitator views straight away.
-  .venv/bin/flask create-demo-facilitator
-fi
-echo "Serving on http://127.0.0.1:5000 (Ctrl-C stops)"
-exec .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"
+exec .venv/bin/flask serve

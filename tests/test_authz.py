@@ -27,6 +27,7 @@ from facilitator.models import (
     Example,
     Facilitator,
     Group,
+    Invitation,
     MissionStatement,
     Participant,
     Role,
@@ -36,6 +37,7 @@ from facilitator.models import (
     WorkshopRole,
     utcnow,
 )
+from facilitator.workshops.invitations import token_for
 
 from .conftest import _empty_tables
 
@@ -104,6 +106,11 @@ ROUTES: dict[str, tuple[str | None, str | None]] = {
     "workshops.carry_forward": (None, "facilitator"),
     "workshops.joining": (None, "facilitator"),
     "workshops.archive": (None, "facilitator"),
+    "workshops.invite": (None, "facilitator"),
+    "workshops.withdraw_invitation": (None, "facilitator"),
+    # An invitation link opens for whoever holds it (logged in: accept; else log
+    # in or make an account); used once, later POSTs get a readable 410.
+    "workshops.invitation": ("public", "public"),
     "discovery.themes": ("facilitator", "facilitator"),
     "discovery.edit_theme": ("facilitator", "facilitator"),
     "discovery.delete_theme": (None, "facilitator"),
@@ -123,6 +130,7 @@ ROUTES: dict[str, tuple[str | None, str | None]] = {
     "live.remove_participant_view": (None, "facilitator"),
     "live.projector": ("facilitator", None),
     "live.projector_live": ("poll-fac", None),
+    "live.head_count": ("poll-fac", None),
     "live.qr": ("facilitator", None),
     "reports.report": ("reader", None),
     "reports.report_pdf": ("reader", None),
@@ -201,6 +209,8 @@ class World:
     people: dict[str, int]
     a_code: str
     token: str
+    #: a real invitation link's token for workshop A
+    invite_token: str
     #: per role: {param name: value} for item ids in workshop A
     params: dict[str, dict[str, object]]
     #: an item of each kind in workshop B (for "A's URL with B's item" checks)
@@ -235,6 +245,7 @@ def _items(workshop: Workshop, author: dict, tag: str) -> dict[str, object]:
     things["group_id"] = Group(workshop_id=workshop.id, name=f"Group {tag}", position=9)
     things["participant_id"] = Participant(workshop_id=workshop.id, display_name=f"Spare {tag}")
     things["link_id"] = ShareLink(workshop_id=workshop.id, label=tag)
+    things["invitation_id"] = Invitation(workshop_id=workshop.id, role=Role.FACILITATOR)
     db.session.add_all(things.values())
     db.session.flush()
     return {key: thing.id for key, thing in things.items()}
@@ -282,8 +293,10 @@ def build_world(app) -> World:
             params[role] = _items(a, {"author_facilitator_id": people["facilitator_a"]}, role)
         b_params = _items(b, {"author_participant_id": pb.id}, "pb")
         token = ShareLink(workshop_id=a.id, label="the organisers")
-        db.session.add(token)
+        invitation = Invitation(workshop_id=a.id, role=Role.FACILITATOR)
+        db.session.add_all([token, invitation])
         db.session.commit()
+
         return World(
             a=a.id,
             b=b.id,
@@ -291,6 +304,7 @@ def build_world(app) -> World:
             people=people,
             a_code=a.join_code,
             token=token.token,
+            invite_token=token_for(invitation),
             params=params,
             b_params=b_params,
         )
@@ -335,6 +349,8 @@ def build_url(app, rule, world: World, role: str, *, workshop: int | None = None
             values[arg] = world.a_code
         elif arg == "token":
             values[arg] = world.token
+        elif arg == "invite":
+            values[arg] = world.invite_token
         elif arg == "phase_name":
             values[arg] = "discovery"
         elif arg == "filename":
@@ -499,7 +515,7 @@ def test_get_only_routes_refuse_post(app):
         assert client.post(url).status_code == 405, url
 
 
-ITEM_ARGS = {"item_id", "theme_id", "group_id", "participant_id", "link_id"}
+ITEM_ARGS = {"item_id", "theme_id", "group_id", "participant_id", "link_id", "invitation_id"}
 
 
 def test_workshop_a_urls_never_reach_workshop_b_items(app):

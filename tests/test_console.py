@@ -191,3 +191,109 @@ def test_timer_form_errors_are_shown(facilitator_client):
         response = fac.post(f"/w/{wid}/console/timer", data=data)
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
+
+
+# --- the console's layout, head count and edits (issue 17) ---------------------
+
+
+def test_the_compose_box_is_folded_under_the_tables_heading(app, facilitator_client):
+    fac, wid, _ = facilitator_client
+    html = fac.get(f"/w/{wid}/console").get_data(as_text=True)
+    fold = re.search(r'<details class="compose-fold">\s*<summary>Add a story</summary>', html)
+    assert fold is not None  # folded (no "open"): the tables come next on the screen
+    assert html.index('id="compose"') > fold.start()
+    assert html.index('id="live-items"') > html.index("</details>", fold.start())
+    # The phase page itself keeps its open box: phones write there.
+    board = fac.get(f"/w/{wid}/discovery/").get_data(as_text=True)
+    assert "compose-fold" not in board and 'id="compose-heading"' in board
+
+
+def test_a_refused_post_from_the_console_opens_the_fold(app, facilitator_client):
+    fac, wid, _ = facilitator_client
+    console = f"http://localhost/w/{wid}/console"
+    # htmx posts swap #compose alone, inside the fold the person opened.
+    swapped = fac.post(
+        f"/w/{wid}/discovery/new", data={"title": ""}, headers={**HX, "HX-Current-URL": console}
+    )
+    assert swapped.status_code == 422 and "compose-fold" not in swapped.get_data(as_text=True)
+    # Without htmx the whole page comes back: never folded away from its error.
+    page = fac.post(f"/w/{wid}/discovery/new", data={"title": "", "story": "Kept text"})
+    assert page.status_code == 422 and "Kept text" in page.get_data(as_text=True)
+
+
+def test_a_board_swapped_into_the_console_stays_the_consoles(app, facilitator_client):
+    fac, wid, _ = facilitator_client
+    with app.app_context():
+        item = Example(workshop_id=wid, title="Mentors at the gate", story="")
+        db.session.add(item)
+        db.session.commit()
+        item_id, second = item.id, workshop(app, wid).groups[1].id
+    console = f"http://localhost/w/{wid}/console"
+    moved = fac.post(
+        f"/w/{wid}/discovery/{item_id}/move",
+        data={"group": second},
+        headers={**HX, "HX-Current-URL": console},
+    ).get_data(as_text=True)
+    poller = re.search(r'<div id="live-items"[^>]*>', moved, re.S).group(0)
+    assert "mode=console" in poller and "compose-fold" in moved
+
+
+def test_the_head_count_is_live(app, facilitator_client, join):
+    fac, wid, _ = facilitator_client
+    html = fac.get(f"/w/{wid}/console").get_data(as_text=True)
+    counter = re.search(r'<span id="head-count"[^>]*>([^<]*)</span>', html, re.S)
+    assert counter.group(1) == "0 participants"
+    assert f'hx-get="/w/{wid}/console/head-count"' in counter.group(0)
+    assert "data-poll" in counter.group(0) and 'hx-trigger="every 5s"' in counter.group(0)
+    tag = re.search(
+        r'data-etag="&#34;(p\d+)&#34;"|data-etag="&quot;(p\d+)&quot;"', counter.group(0)
+    )
+    assert tag is not None
+
+    url = f"/w/{wid}/console/head-count"
+    unchanged = fac.get(url, headers={**HX, "If-None-Match": '"p0"'})
+    assert unchanged.status_code == 304
+    for name in ("Ana", "Ben", "Cy"):
+        join(app.test_client(), wid, name=name)
+    fresh = fac.get(url, headers={**HX, "If-None-Match": '"p0"'})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] == '"p3"'
+    assert ">3 participants</span>" in fresh.get_data(as_text=True)
+    assert fac.get(url, headers={**HX, "If-None-Match": '"p3"'}).status_code == 304
+
+
+def test_the_head_count_tells_nobody_else_anything(app, facilitator_client, join):
+    _, wid, _ = facilitator_client
+    url = f"/w/{wid}/console/head-count"
+    phone, client = app.test_client(), app.test_client()
+    join(phone, wid)
+    # Not a 304 for a guessed tag: the same refusal as without one.
+    for headers in ({}, {"If-None-Match": '"p1"'}, {"If-None-Match": "*"}):
+        assert phone.get(url, headers={**HX, **headers}).status_code == 403
+        assert client.get(url, headers={**HX, **headers}).status_code in (302, 403)
+
+
+def test_editing_from_the_console_returns_to_the_console(app, facilitator_client):
+    fac, wid, _ = facilitator_client
+    with app.app_context():
+        item = Example(workshop_id=wid, title="Mentors at the gate", story="")
+        db.session.add(item)
+        db.session.commit()
+        item_id = item.id
+    edit = f"/w/{wid}/discovery/{item_id}/edit"
+    console = f"http://localhost/w/{wid}/console"
+    page = fac.get(edit, headers={"Referer": console}).get_data(as_text=True)
+    assert '<input type="hidden" name="back" value="console">' in page
+    assert f'<a href="/w/{wid}/console">Cancel</a>' in page
+    saved = fac.post(
+        edit, data={"title": "Mentors met people at the gate", "group": "0", "back": "console"}
+    )
+    assert saved.status_code == 302 and saved.headers["Location"] == f"/w/{wid}/console"
+    # A refused edit keeps the way back.
+    refused = fac.post(edit, data={"title": "", "group": "0", "back": "console"}).get_data(
+        as_text=True
+    )
+    assert 'name="back" value="console"' in refused
+    # From the phase board, back to the phase board.
+    assert 'name="back"' not in fac.get(edit).get_data(as_text=True)
+    saved = fac.post(edit, data={"title": "Mentors at the gate, again", "group": "0"})
+    assert saved.headers["Location"] == f"/w/{wid}/discovery/"

@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from .operations import AccountError, create_facilitator
+from .operations import (
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    AccountError,
+    create_facilitator,
+    ensure_demo_facilitator,
+    random_demo_password,
+)
 
 
 @click.command("create-facilitator")
@@ -24,26 +31,22 @@ def create_facilitator_command(email: str, password: str, name: str, admin: bool
     click.echo(f"Created {kind} {facilitator.email}.")
 
 
-DEMO_EMAIL = "demo@example.org"
-
-
 @click.command("create-demo-facilitator")
-@click.option("--password", default="demo-workshop", show_default=True)
+@click.option("--password", default=DEMO_PASSWORD, show_default=True)
+@click.option(
+    "--random-password",
+    is_flag=True,
+    help="Set a random password and print it (for a room others can reach).",
+)
 @with_appcontext
-def create_demo_facilitator_command(password: str) -> None:
-    """Create (once) a demo facilitator of the seeded workshops, for local try-outs."""
-    from ..extensions import db
-    from ..models import Role, Workshop, WorkshopRole
-    from .operations import find_by_email
-
-    person = find_by_email(DEMO_EMAIL)
-    if person is None:
-        person = create_facilitator(DEMO_EMAIL, password, name="Demo facilitator")
-    seeded = db.session.execute(db.select(Workshop).where(Workshop.seed_key.is_not(None))).scalars()
-    for workshop in seeded:
-        if workshop.role_of(person) is None:
-            workshop.roles.append(WorkshopRole(facilitator=person, role=Role.FACILITATOR))
-    db.session.commit()
+def create_demo_facilitator_command(password: str, random_password: bool) -> None:
+    """Create (or reset) a demo facilitator of the seeded workshops, for local try-outs."""
+    if random_password:
+        password = random_demo_password()
+    try:
+        ensure_demo_facilitator(password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Demo facilitator: log in at /login as {DEMO_EMAIL} / {password}")
 
 

@@ -12,14 +12,22 @@ id"), never the account id, so:
 
 A login lasts :data:`LOGIN_DAYS` days at most, with or without "keep me logged
 in" (the remember-me cookie lasts as long; see config.py).
+
+The demo account has two lives: a published password on one machine, and a
+random one whenever the room is served to other machines (see
+:func:`demo_login_refused`).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, session
+from flask_login import login_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -143,6 +151,14 @@ def start_login(facilitator: Facilitator) -> str:
     return login.token
 
 
+def log_in(user: Facilitator, *, remember: bool = False) -> None:
+    """A new login in a new session: whatever the session held before (perhaps
+    planted by someone else) is dropped, so nothing carries over into it."""
+    session.clear()
+    start_login(user)
+    login_user(user, remember=remember)
+
+
 def load_login(token: str) -> Facilitator | None:
     """The facilitator of the current (not ended, not expired) login ``token``."""
     if not token or len(token) > 64:
@@ -168,3 +184,59 @@ def end_all_logins(facilitator: Facilitator) -> None:
     """End every login of the account (in the caller's transaction)."""
     db.session.execute(db.delete(LoginSession).where(LoginSession.facilitator_id == facilitator.id))
     facilitator.login_token = None
+
+
+#: The demo facilitator of the seeded workshops, for trying the app on one machine.
+DEMO_EMAIL = "demo@example.org"
+#: Its published password: good on this machine only (see demo_login_refused).
+DEMO_PASSWORD = "demo-workshop"
+
+
+def random_demo_password() -> str:
+    """A password nobody can guess from the README, short enough to type from the terminal."""
+    return secrets.token_urlsafe(12)
+
+
+def ensure_demo_facilitator(password: str) -> Facilitator:
+    """Create the demo facilitator, or set its password, and make it a
+    facilitator of every seeded workshop. Setting the password each time is
+    the point: a room served to the venue replaces the published one."""
+    from ..models import Role, Workshop, WorkshopRole
+
+    person = find_by_email(DEMO_EMAIL)
+    if person is None:
+        person = create_facilitator(DEMO_EMAIL, password, name="Demo facilitator")
+    elif not person.check_password(password):
+        person.set_password(password)
+    seeded = db.session.execute(db.select(Workshop).where(Workshop.seed_key.is_not(None))).scalars()
+    for workshop in seeded:
+        if workshop.role_of(person) is None:
+            workshop.roles.append(WorkshopRole(facilitator=person, role=Role.FACILITATOR))
+    db.session.commit()
+    return person
+
+
+def _loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def demo_login_refused(person: Facilitator, password: str, remote_addr, host, public_url) -> bool:
+    """True when the published demo password is used from anywhere but this machine.
+
+    ``make run`` gives the demo account a random password whenever the room is
+    served beyond loopback; this also covers an app started some other way
+    (gunicorn on a public port, a tunnel) with the published one still set.
+    A tunnel's client connects from loopback, so the address asked for (the
+    Host header) and ``PUBLIC_URL`` count too.
+    """
+    if person.email != DEMO_EMAIL or password != DEMO_PASSWORD:
+        return False
+    hostname = urlsplit("//" + (host or "")).hostname
+    return bool(public_url) or not (_loopback(remote_addr) and _loopback(hostname))

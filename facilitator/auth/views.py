@@ -11,10 +11,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ..extensions import limiter, login_manager
 from ..forms import EmptyForm
@@ -25,9 +24,10 @@ from .operations import (
     AccountError,
     authenticate,
     change_password,
+    demo_login_refused,
     end_login,
     load_login,
-    start_login,
+    log_in,
 )
 
 
@@ -35,14 +35,6 @@ from .operations import (
 def load_user(token: str) -> Facilitator | None:
     """The cookies carry a login's token: only a login that was not ended counts."""
     return load_login(token)
-
-
-def _log_in(user: Facilitator, *, remember: bool) -> None:
-    """A new login in a new session: whatever the session held before (perhaps
-    planted by someone else) is dropped, so nothing carries over into it."""
-    session.clear()
-    start_login(user)
-    login_user(user, remember=remember)
 
 
 def _safe_next(target: str | None) -> str:
@@ -80,8 +72,14 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
-        if user is not None:
-            _log_in(user, remember=form.remember.data)
+        if user is not None and not demo_login_refused(
+            user,
+            form.password.data,
+            request.remote_addr,
+            request.host,
+            current_app.config.get("PUBLIC_URL"),
+        ):
+            log_in(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("That email and password do not match an account.")
     status = 422 if form.errors else 200
@@ -127,7 +125,7 @@ def password():
             # Every login ended, this one included: this device starts a new one,
             # remembered if it was.
             cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            _log_in(user, remember=cookie in request.cookies)
+            log_in(user, remember=cookie in request.cookies)
             flash("Your password is changed. Your other devices are logged out.", "success")
             return redirect(url_for("workshops.index"))
     status = 422 if form.errors else 200

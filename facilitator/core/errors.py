@@ -11,7 +11,7 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..extensions import db, login_manager
 
@@ -27,9 +27,18 @@ MESSAGES = {
 }
 
 
+UNTRUSTED_HOST = (
+    "This address is not one this server answers to. Open the link the facilitator gave you."
+)
+
+
 def render_error(code: int, message: str | None = None):
     """Render the error page, or a short fragment for htmx requests."""
     message = message or MESSAGES.get(code, "Something went wrong.")
+    if isinstance(request.routing_exception, SecurityError):
+        # A Host header outside TRUSTED_HOSTS: Flask built no URL adapter, so no
+        # page with links can be drawn (and none should name that host).
+        return f"{code} {UNTRUSTED_HOST}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
     if request.headers.get("HX-Request"):
         return render_template("_error_fragment.html", code=code, message=message), code
     return render_template("error.html", code=code, message=message), code

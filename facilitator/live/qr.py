@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import segno
-from flask import url_for
 
+from ..core.urls import public_url_for
 from ..models import Workshop
 
 
-def join_url(workshop: Workshop) -> str:
-    """The absolute ``/j/<code>`` address phones open."""
-    return url_for("participate.join_workshop", code=workshop.join_code, _external=True)
+def join_url(workshop: Workshop, fallback_base: str | None = None) -> str:
+    """The absolute ``/j/<code>`` address phones open (core.urls says which host)."""
+    return public_url_for(
+        "participate.join_workshop", fallback_base=fallback_base, code=workshop.join_code
+    )
 
 
 def qr_svg(data: str, *, title: str = "", standalone: bool = False) -> str:

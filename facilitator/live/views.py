@@ -142,16 +142,20 @@ def _delta(workshop: Workshop, actor: Actor, phase: Phase, since: int) -> str:
 # --- the console --------------------------------------------------------------
 
 
+def _head_count(workshop: Workshop) -> int:
+    return db.session.execute(
+        db.select(db.func.count())
+        .select_from(Participant)
+        .where(Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
+    ).scalar_one()
+
+
 def _console(workshop: Workshop, actor: Actor, *, timer_form=None, errors=(), status=200):
     phase = workshop.phase
     context = board_context(SPECS[phase], workshop, actor)
     if "earlier_core" not in context:  # the Dream board brings it already
         context.update(inquiry_panel(workshop, actor.can_moderate))
-    participants = db.session.execute(
-        db.select(db.func.count())
-        .select_from(Participant)
-        .where(Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
-    ).scalar_one()
+    participants = _head_count(workshop)
     response = make_response(
         render_template(
             "live/console.html",
@@ -160,6 +164,7 @@ def _console(workshop: Workshop, actor: Actor, *, timer_form=None, errors=(), st
             previous_phase=neighbour_phase(phase, -1),
             next_phase=neighbour_phase(phase, 1),
             participant_count=participants,
+            join_link=join_url(workshop),
             live_mode="console",
             **context,
         ),
@@ -175,6 +180,28 @@ def console(workshop_id: int):
     workshop = load_workshop(workshop_id)
     actor = require_facilitator(workshop)
     return _console(workshop, actor)
+
+
+@bp.get("/console/head-count")
+def head_count(workshop_id: int):
+    """How many have joined, for the console's own poll (``live/_head_count.html``).
+
+    Tagged by the count: an unchanged count is a 304. Access is checked first,
+    so the tag tells nobody else anything.
+    """
+    workshop = load_workshop(workshop_id)
+    _poll_actor(workshop, facilitator=True)
+    count = _head_count(workshop)
+    tag = f"p{count}"
+    if request.if_none_match.contains(tag):
+        response = make_response("", 304)
+    else:
+        response = make_response(
+            render_template("live/_head_count.html", workshop=workshop, participant_count=count)
+        )
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _back_to_console(workshop: Workshop):

@@ -6,6 +6,7 @@ from .destiny import ActionPoint, ActionSignup, ActionStatus
 from .discovery import Example, Theme, example_theme
 from .dream import MissionStatement, Vote, statement_example, statement_theme
 from .fragment import RenderedItem
+from .invitation import INVITATION_LIFETIME, Invitation
 from .login import LoginSession, new_login_token
 from .share import ShareLink, new_share_token
 from .workshop import (
@@ -34,6 +35,8 @@ __all__ = [
     "Facilitator",
     "Group",
     "LoginSession",
+    "INVITATION_LIFETIME",
+    "Invitation",
     "MissionStatement",
     "Participant",
     "Phase",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -46,6 +47,14 @@ from .moderation import register_moderation_routes
 def phase_blueprint(phase: Phase, import_name: str) -> Blueprint:
     """One name everywhere: blueprint = phase = template folder = URL prefix."""
     return Blueprint(phase.value, import_name, url_prefix=f"/w/<int:workshop_id>/{phase.value}")
+
+
+def from_console(workshop_id: int) -> bool:
+    """Whether the person is working from this workshop's console: htmx names
+    the page it was sent from (HX-Current-URL), a followed link its Referer
+    (the Referrer-Policy is same-origin, so our own pages always send it)."""
+    page = request.headers.get("HX-Current-URL") or request.referrer or ""
+    return urlsplit(page).path == url_for("live.console", workshop_id=workshop_id)
 
 
 def render_page_or_fragment(page: str, fragment: str, status: int = 200, **context: Any):
@@ -320,6 +329,9 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         notice: str | None = None,
     ):
         context = board_context(spec, workshop, actor, form)
+        if is_htmx() and from_console(workshop.id):
+            # Swapped into the console: its poll and folded form stay the console's.
+            context["live_mode"] = "console"
         context["notice"] = notice
         context["notice_kind"] = "error" if status >= 400 else "success"
         return render_page_or_fragment(
@@ -408,6 +420,17 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
         spec.prepare_form(form, workshop, actor)
         if request.method == "GET" and hasattr(form, "load_item"):
             form.load_item(item)
+        # Opened from the console: saving (or cancelling) goes back there.
+        console = actor.can_moderate and (
+            request.form.get("back") == "console"
+            if request.method == "POST"
+            else from_console(workshop.id)
+        )
+        back = (
+            url_for("live.console", workshop_id=workshop.id)
+            if console
+            else url_for(f"{folder}.index", workshop_id=workshop.id)
+        )
         status = 200
         shown = item
         if posted:
@@ -437,7 +460,7 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
                     if is_htmx():
                         return board(workshop, actor)
                     flash(f"The {spec.noun} is updated.", "success")
-                    return redirect(url_for(f"{folder}.index", workshop_id=workshop.id))
+                    return redirect(back)
             else:
                 status = 422
         return render_page_or_fragment(
@@ -451,6 +474,8 @@ def register_contribution_routes(bp: Blueprint, spec: PhaseSpec) -> None:
             form=form,
             phase=spec.phase,
             form_template=f"{folder}/_form_fields.html",
+            back_url=back,
+            back_to_console=console,
         )
 
     def delete(workshop_id: int, item_id: int):

@@ -16,8 +16,8 @@ from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from ..access import load_workshop, require_facilitator
+from ..core.converters import MAX_ID
 from ..core.templating import is_htmx
-from ..core.urls import MAX_ID
 from ..extensions import db
 from ..forms import GroupField
 from ..models import (
@@ -46,7 +46,7 @@ class MergeForm(FlaskForm):
         "Merge into",
         validators=[
             InputRequired("Pick the item this one duplicates."),
-            # No id is larger (core.urls): a bigger number would reach the database.
+            # No id is larger (core.converters): a bigger number would reach the database.
             NumberRange(1, MAX_ID, "Pick the item this one duplicates."),
         ],
     )

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("workshops", __name__, url_prefix="/w")
 
-from . import trash, views  # noqa: E402,F401
+from . import invite_views, trash, views  # noqa: E402,F401

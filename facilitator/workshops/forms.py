@@ -6,11 +6,20 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
+    PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..forms import MaxChars, clean_text, options
 from ..models import Role
@@ -137,4 +146,37 @@ class CoFacilitatorForm(FlaskForm):
             ]
         ),
         default=Role.FACILITATOR.value,
+    )
+
+
+ROLE_CHOICES = [
+    (Role.FACILITATOR.value, "Co-facilitator"),
+    (Role.ORGANISER.value, "Organiser (read-only report)"),
+]
+
+
+class InvitationForm(FlaskForm):
+    """Make an invitation link (who it is for is whoever it is given to)."""
+
+    role = SelectField(
+        "They join as", choices=options(ROLE_CHOICES), default=Role.FACILITATOR.value
+    )
+
+
+class InvitedAccountForm(FlaskForm):
+    """An account made from an invitation link, for someone who has none."""
+
+    name = StringField("Your name", filters=[clean_text], validators=[MaxChars(120)])
+    email = EmailField(
+        "Email", filters=[clean_text], validators=[DataRequired(), Email(), MaxChars(254)]
+    )
+    password = PasswordField(
+        "Choose a password",
+        validators=[DataRequired(), Length(min=8, max=200, message="Use 8 to 200 characters.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Type it again",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )

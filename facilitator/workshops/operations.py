@@ -128,8 +128,8 @@ def add_role(workshop: Workshop, email: str, role: Role) -> WorkshopRole:
     ).scalar_one_or_none()
     if person is None:
         raise WorkshopError(
-            f"No facilitator account uses {email}. Ask them to get one with "
-            "'flask create-facilitator', then add them again."
+            f"No facilitator account uses {email}. Make an invitation link below and send "
+            "it to them: they make their account when they open it."
         )
     for existing in workshop.roles:
         if existing.facilitator_id == person.id:

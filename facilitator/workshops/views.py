@@ -12,7 +12,8 @@ from ..models import Group, Phase, Role
 from ..models.workshop import DEFAULT_WORDING, EARLIER_PHASES, EARLIER_PHASES_OPEN
 from ..services.inquiry import neighbours
 from . import bp
-from .forms import CoFacilitatorForm, GroupForm, WorkshopForm, wording_field
+from .forms import CoFacilitatorForm, GroupForm, InvitationForm, WorkshopForm, wording_field
+from .invitations import link_for, pending_invitations
 from .operations import (
     WorkshopError,
     add_group,
@@ -125,6 +126,10 @@ def _render_show(workshop, actor, *, group_form=None, people_form=None, status: 
             action_form=EmptyForm(),
             continues=continues,
             continued_by=continued_by,
+            invite_form=InvitationForm(formdata=None),
+            invitations=[(i, link_for(i)) for i in pending_invitations(workshop)]
+            if actor.can_moderate
+            else [],
         ),
         status,
     )

@@ -36,6 +36,7 @@ def prepare(form, workshop, actor):
     prepare_group(form, workshop, actor)
     form.statement.choices = statement_choices(workshop)
     form.design.choices = design_choices(workshop)
+    form.offer_done(actor.can_moderate)
 
 
 def apply(item, form, workshop, actor):
