@@ -120,6 +120,9 @@ def signup(workshop_id: int, item_id: int):
             return SPEC.render_board(workshop, actor, status=409, notice=str(exc))
         return _signup_response(workshop, actor, action, str(exc), 409)
     message = "Thank you: you are down to help." if joined else "You are no longer down to help."
+    if db.session.get(ActionPoint, action_id) is None:
+        # Merged into another just after: the sign-up went with it; show the board.
+        return SPEC.render_board(workshop, actor, notice=message)
     if is_htmx():
         return _signup_response(workshop, actor, action, message)
     return _done(workshop, actor, message, f"#destiny-{action.id}")

@@ -118,7 +118,7 @@ def cast_vote(workshop: Workshop, actor: Actor, statement: MissionStatement) -> 
         with writing():
             # The workshop first, as every change to its items (a merge of this
             # statement cannot deadlock with the dot), then the statement as it is now.
-            _lock_statement(workshop, actor, statement)
+            _lock_statement(workshop, actor, statement, casting=True)
             used = set(
                 db.session.execute(
                     db.select(Vote.slot).where(Vote.participant_id == participant_id)
@@ -185,9 +185,12 @@ def withdraw_vote(workshop: Workshop, actor: Actor, statement: MissionStatement)
         db.session.commit()
 
 
-def _lock_statement(workshop: Workshop, actor: Actor, statement: MissionStatement) -> None:
+def _lock_statement(
+    workshop: Workshop, actor: Actor, statement: MissionStatement, casting: bool = False
+) -> None:
     """Lock the workshop and re-read ``statement`` (phases.operations.lock_for_change);
-    refuse, saying why, when it went or voting closed meanwhile."""
+    refuse, saying why, when it went or voting closed meanwhile (or, ``casting``
+    a dot, it was hidden: a dot on a hidden statement may still be taken back)."""
     try:
         lock_for_change(workshop, statement)
     except Gone:
@@ -198,4 +201,5 @@ def _lock_statement(workshop: Workshop, actor: Actor, statement: MissionStatemen
     refusal = voting_refusal(workshop, actor)
     if refusal:
         raise VoteRefused(refusal)
-    _check_statement(workshop, statement)
+    if casting:
+        _check_statement(workshop, statement)
