@@ -228,3 +228,31 @@ def test_a_sign_up_racing_the_merge_of_its_action(app, room):
         assert on_b == (signed.status_code == 200), f"run {run}"
         if signed.status_code == 409:
             assert "merged into another" in signed.get_data(as_text=True)
+
+
+def test_arriving_just_after_the_item_went(app, room):
+    """The same races, lost by a whole request: the item is gone before the
+    request reads it. Still a readable 409 (page and fragment), the typed text
+    kept, never a 404 or 500."""
+    wid, screens, phones, pids = room
+    x, y = statements(app, wid, pids, ["Gone soon", "Kept"])
+    assert screens[0].post(f"/w/{wid}/dream/{x}/merge", data={"into": y}).status_code == 302
+    for headers in ({}, HX):
+        edit = phones[0].post(
+            f"/w/{wid}/dream/{x}/edit", data={"text": "My careful rewording"}, headers=headers
+        )
+        assert edit.status_code == 409
+        body = edit.get_data(as_text=True)
+        assert "while you were editing it" in body and "My careful rewording" in body
+        assert ("<html" in body.lower()) == (not headers)
+        for action, data in (("delete", {}), ("hide", {}), ("move", {"group": "0"})):
+            who = phones[0] if action == "delete" else screens[1]
+            response = who.post(f"/w/{wid}/dream/{x}/{action}", data=data, headers=headers)
+            assert response.status_code == 409, action
+            assert "a moment ago" in response.get_data(as_text=True), action
+        again = screens[1].post(f"/w/{wid}/dream/{x}/merge", data={"into": y}, headers=headers)
+        assert again.status_code == 409
+        assert "Nothing was merged" in again.get_data(as_text=True)
+        into_gone = screens[1].post(f"/w/{wid}/dream/{y}/merge", data={"into": x}, headers=headers)
+        assert into_gone.status_code == 409
+    assert surviving(app, wid, [x, y]) == ([y], 4)
