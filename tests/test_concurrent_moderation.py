@@ -255,4 +255,8 @@ def test_arriving_just_after_the_item_went(app, room):
         assert "Nothing was merged" in again.get_data(as_text=True)
         into_gone = screens[1].post(f"/w/{wid}/dream/{y}/merge", data={"into": x}, headers=headers)
         assert into_gone.status_code == 409
+        for ballot in ("vote", "unvote"):
+            dot = phones[1].post(f"/w/{wid}/dream/{x}/{ballot}", headers=headers)
+            assert dot.status_code == 409, ballot
+            assert "merged into another" in dot.get_data(as_text=True), ballot
     assert surviving(app, wid, [x, y]) == ([y], 4)

@@ -161,7 +161,9 @@ def test_cannot_vote_on_hidden_or_foreign_statements(app, client, join, dream, c
     foreign_vote = client.post(f"/w/{wid}/dream/{foreign_id}/vote", headers=HX)
     assert foreign_vote.status_code == 404
     assert "That statement is not part of this workshop." in foreign_vote.get_data(as_text=True)
-    assert client.post(f"/w/{wid}/dream/99999/vote", headers=HX).status_code == 404
+    # No such statement: the ballot showed one a moment ago, so it was merged or
+    # deleted meanwhile (tests/test_concurrent_moderation.py): a 409 that says so.
+    assert client.post(f"/w/{wid}/dream/99999/vote", headers=HX).status_code == 409
     assert votes_of(app, pid) == []
 
 

@@ -10,6 +10,10 @@ from ...models import ActionPoint, ActionSignup, ActionStatus, Participant, Phas
 from ...services.live import bump
 from ..operations import Gone, lock_for_change, touch, writing
 
+GONE_ACTION = (
+    "That action was merged into another, or deleted, a moment ago. The list below is up to date."
+)
+
 
 class SignupRefused(Exception):
     """Raised with a message fit to show the participant."""
@@ -71,10 +75,7 @@ def toggle_signup(workshop: Workshop, actor: Actor, action: ActionPoint) -> bool
             # The workshop first, as every change to its items, then the action as it is now.
             lock_for_change(workshop, action)
         except Gone:
-            raise SignupRefused(
-                "That action was merged into another, or deleted, a moment ago. "
-                "The list below is up to date."
-            ) from None
+            raise SignupRefused(GONE_ACTION) from None
         return _toggle_locked(workshop, action, participant_id)
 
 

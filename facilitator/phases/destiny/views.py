@@ -13,6 +13,7 @@ from ..forms_util import apply_group, prepare_group, shorten, statement_choices
 from . import bp
 from .forms import ActionForm, StatusForm
 from .operations import (
+    GONE_ACTION,
     SignupRefused,
     helpers_by_action,
     my_signups,
@@ -108,6 +109,9 @@ def signup(workshop_id: int, item_id: int):
     """Say "I will help" with an action, or take it back."""
     workshop = load_workshop(workshop_id)
     actor = require_member(workshop)
+    if db.session.get(ActionPoint, item_id) is None:
+        # On their screen a moment ago: merged into another or deleted since.
+        return SPEC.render_board(workshop, actor, status=409, notice=GONE_ACTION)
     action = _load_action(workshop, item_id)
     if not EmptyForm().validate_on_submit():
         abort(400)

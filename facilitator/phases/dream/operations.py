@@ -18,6 +18,11 @@ from ...models import MissionStatement, Participant, Phase, Vote, Workshop
 from ...services.live import bump
 from ..operations import Gone, lock_for_change, writing
 
+GONE_STATEMENT = (
+    "That statement was merged into another, or deleted, a moment ago, so your dots are "
+    "as they were. The ballot below is up to date."
+)
+
 
 class VoteRefused(Exception):
     """Raised with a message fit to show the participant."""
@@ -194,10 +199,7 @@ def _lock_statement(
     try:
         lock_for_change(workshop, statement)
     except Gone:
-        raise VoteRefused(
-            "That statement was merged into another, or deleted, a moment ago, so your "
-            "dots are as they were. The ballot below is up to date."
-        ) from None
+        raise VoteRefused(GONE_STATEMENT) from None
     refusal = voting_refusal(workshop, actor)
     if refusal:
         raise VoteRefused(refusal)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, url_for
 
 from ...access import get_in_workshop_or_404, load_workshop, require_member
+from ...extensions import db
 from ...forms import EmptyForm, options
 from ...models import MissionStatement, Phase
 from ..common import PhaseSpec, is_htmx, items_for, register_contribution_routes
@@ -13,6 +14,7 @@ from ..forms_util import apply_group, prepare_group
 from . import bp
 from .forms import StatementForm
 from .operations import (
+    GONE_STATEMENT,
     VoteRefused,
     cast_vote,
     dots_left,
@@ -109,6 +111,9 @@ def _respond(workshop, actor, status: int = 200, notice: str | None = None):
 def _vote_view(workshop_id: int, item_id: int, change, done: str):
     workshop = load_workshop(workshop_id)
     actor = require_member(workshop)
+    if db.session.get(MissionStatement, item_id) is None:
+        # On their screen a moment ago: merged into another or deleted since.
+        return _respond(workshop, actor, 409, GONE_STATEMENT)
     statement = get_in_workshop_or_404(
         MissionStatement, item_id, workshop, "That statement is not part of this workshop."
     )
