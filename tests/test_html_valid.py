@@ -730,3 +730,72 @@ def test_every_page_and_fragment_passes_the_nu_html_checker(html_app, checker, t
         f"The Nu HTML Checker found {sum(map(len, problems.values()))} errors "
         f"({len(problems)} kinds) in the pages kept in {tmp_path}:\n" + "\n".join(report)
     )
+
+
+# ------------------------------------------------------------------ the helpers
+
+
+def test_a_route_whose_arguments_are_unknown_says_what_to_teach(app):
+    from werkzeug.routing import Map, Rule
+
+    rule = Rule("/w/<int:workshop_id>/things/<slug>", endpoint="things.show")
+    Map([rule])  # binding the rule is what fills in its arguments
+    place = Place("empty", 1, "ABC234", "token", "participant-token")
+    with pytest.raises(
+        AssertionError, match=r"does not know how to fill <slug>.*teach url_for_rule"
+    ):
+        url_for_rule(app, rule, place, Phase.DISCOVERY)
+
+
+def test_a_place_without_the_item_a_route_needs_skips_that_route(app):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "dream.edit")
+    empty = Place("empty", 1, "ABC234", "token", "participant-token")
+    assert url_for_rule(app, rule, empty, Phase.DREAM) is None
+    full = Place("one", 1, "ABC234", "token", "participant-token", {"dream.item_id": 7})
+    assert url_for_rule(app, rule, full, Phase.DREAM) == "/w/1/dream/7/edit"
+
+
+def test_fragments_are_wrapped_as_they_are_placed():
+    delta = (
+        '<article id="dream-7" data-into="live-dream-room">x</article>\n'
+        '<option data-into="merge-targets-dream" value="7">x</option>'
+        '<option data-into="merge-targets-dream" value="8">y</option>\n'
+    )
+    page = vnu.wrap_fragment(delta, "a delta")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
+    # The article as it is; the options, together, in the datalist they name.
+    assert '<article id="dream-7" data-into="live-dream-room">x</article>' in page
+    assert page.count("<datalist") == 1
+    assert '<datalist id="merge-targets-dream"><option data-into' in page
+    assert vnu.wrap_fragment("<li>a</li><li>b</li>", "w").count("<ul>") == 1
+    # Anything else goes into <body> untouched, errors and all.
+    broken = "<span><form></form></span></p>"
+    assert f"\n{broken}\n</body>" in vnu.wrap_fragment(broken, "w")
+
+
+def test_only_htmx_attributes_are_accepted():
+    def error(text):
+        return {"type": "error", "message": text}
+
+    assert vnu.is_accepted(
+        error("Attribute “hx-post” not allowed on element “form” at this point.")
+    )
+    assert vnu.is_accepted(
+        error("Attribute “hx-on:click” not allowed on element “div” at this point.")
+    )
+    assert not vnu.is_accepted(
+        error("Attribute “onclick-hx-post” not allowed on element “form” at this point.")
+    )
+    assert not vnu.is_accepted(
+        error("Attribute “hx-post” not allowed on element “form” at this point. And more.")
+    )
+    assert not vnu.is_accepted(error("Duplicate ID “hx-post”."))
+
+
+def test_a_missing_checker_fails_under_ci_and_skips_elsewhere(tmp_path):
+    jar = tmp_path / "vnu.jar"
+    assert vnu.when_checker_missing(None, jar, ci=True)[0] == "fail"
+    assert vnu.when_checker_missing("/usr/bin/java", jar, ci=False)[0] == "skip"
+    jar.write_bytes(b"PK")
+    assert vnu.when_checker_missing("/usr/bin/java", jar, ci=True) is None
+    assert "java is missing" in vnu.when_checker_missing(None, jar, ci=True)[1]
