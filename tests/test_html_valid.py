@@ -8,8 +8,9 @@ empty, one thing of each kind (the authorisation test's world), the seeded
 Desistance Knowledge Exchange, and one full of hostile text (tests/hostile.py).
 Then what the pages themselves ask for: each ``hx-get`` a page polls, a poll's
 delta after a new contribution, and every form posted with text too long to
-accept (so each form's error state is checked), and finally every POST route
-posted empty, page and fragment.
+accept (so each form's error state is checked), the error pages (404, 405, a
+missing CSRF token), and finally every POST route posted empty, page and
+fragment. Every answer must also be below 500.
 
 The responses are collected in-process with the Flask test client, written to a
 folder, and checked in ONE run of vnu (a JVM start costs seconds). A fragment is
@@ -602,6 +603,19 @@ def deltas(collector: Collector, place: Place, people: People, phase: Phase) -> 
         assert response.headers.get("X-Live-Delta") == "1", f"{url}: no delta to check"
 
 
+def error_pages(collector: Collector, place: Place, people: People) -> None:
+    """What goes wrong: a page that is not there, a wrong method, a post whose CSRF
+    token is missing; page and fragment, for a visitor and a facilitator."""
+    for role in ("anonymous", "facilitator"):
+        client = client_for(collector.app, role, place, people)
+        for headers, how in (({}, ""), (HX, ", htmx")):
+            what = f"as {role}{how}"
+            collector.get(client, "/no-such-page", what, headers)
+            collector.get(client, "/w/999999/discovery/", what, headers)
+            collector.get(client, "/logout", what, headers)  # POST only
+            collector.keep(client.post("/login", headers=headers), f"POST /login no CSRF {what}")
+
+
 def post_sweep(collector: Collector) -> None:
     """Every POST route posted empty, as a role allowed to (tests/test_authz.py's
     ROUTES), page and fragment: what each answers when the form is missing."""
@@ -691,6 +705,7 @@ def test_every_page_and_fragment_passes_the_nu_html_checker(html_app, checker, t
             roles = ROLES if first else ("participant", "facilitator")
             walk(collector, place, people, phase, roles, forms=first and place is one)
         deltas(collector, one, people, phase)
+    error_pages(collector, one, people)
     post_sweep(collector)
     collected = time.perf_counter() - started
     size = sum(f.stat().st_size for f in tmp_path.iterdir())
@@ -799,3 +814,21 @@ def test_a_missing_checker_fails_under_ci_and_skips_elsewhere(tmp_path):
     jar.write_bytes(b"PK")
     assert vnu.when_checker_missing("/usr/bin/java", jar, ci=True) is None
     assert "java is missing" in vnu.when_checker_missing(None, jar, ci=True)[1]
+
+
+def test_an_unreadable_date_is_repeated_in_its_message_not_in_its_box(facilitator_client):
+    """A date box may only hold a date (valid HTML; a browser drops anything else),
+    so what was typed is shown in the error message instead."""
+    client, wid, _ = facilitator_client
+    response = client.post(
+        f"/w/{wid}/destiny/new", data={"action": "Do it", "due_on": "<b>next</b> tuesday"}
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="due_on"[^>]*>', body)[0]
+    assert 'value=""' in box and 'aria-invalid="true"' in box
+    assert "You typed “&lt;b&gt;next&lt;/b&gt; tuesday”." in body
+    # A date that was read stays in its box, even when refused for another reason.
+    kept = client.post(f"/w/{wid}/destiny/new", data={"action": "", "due_on": "2026-09-01"})
+    assert 'value="2026-09-01"' in kept.get_data(as_text=True)
+    assert "You typed" not in kept.get_data(as_text=True)
