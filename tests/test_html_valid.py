@@ -173,7 +173,9 @@ def seeded_places(people: People) -> list[Place]:
     places = []
     for index, workshop in enumerate(load_seed(SEED_FILE)):
         participant = Participant(
-            workshop_id=workshop.id, display_name="Sam", group_id=workshop.groups[0].id
+            workshop_id=workshop.id,
+            display_name="Sam",
+            group_id=workshop.groups[0].id if workshop.groups else None,
         )
         db.session.add(participant)
         db.session.flush()
