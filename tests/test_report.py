@@ -833,3 +833,32 @@ def test_a_big_summary_counts_what_it_leaves_off_instead_of_spilling(app, facili
     plan = int(more[2]) - 1
     assert plan > start + 1 and "Destiny: the action plan" in pages[plan]
     assert "And 3 more themes in Discovery on page" in summary
+
+
+def test_blog_stories_are_marked_from_outside_wherever_printed(app, seeded):
+    """The blog's stories say "from outside the event" in their heading and in the
+    appendix, not only in the small print; a transcript source is not labelled twice."""
+    client, first, _ = seeded
+    html = unescape(client.get(f"/w/{first}/report").get_data(as_text=True))
+    with app.app_context():
+        external = (
+            db.session.execute(
+                db.select(Example.title).where(
+                    Example.workshop_id == first, Example.provenance == "external"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert len(external) == 3
+    for title in external:
+        heading = re.search(rf"<h3 class=\"story\"[^>]*>S\d+ · {re.escape(title)}(.*?)</h3>", html)
+        assert heading and "(from outside the event)" in heading[1], title
+        entry = re.search(rf'<a class="entry"[^>]*>S\d+ {re.escape(title)}(.*?)</a>', html)
+        assert entry and "(from outside the event)" in entry[1], title
+    assert "Reconstructed from a transcript: Transcript:" not in html
+    assert "Reconstructed from a transcript: Beth:" in html
+    assert (
+        "Strengths in society whose voices are not heard</strong> (no story in this workshop)"
+        in html
+    )
