@@ -423,6 +423,15 @@ def test_inquiry_report_covers_the_whole_seeded_chain(app, seeded):
     end = next(i for i, p in enumerate(pages) if p.startswith("Contents") or " Contents " in p)
     summary = " ".join(pages[start:end])
     assert end - start == 1, "the summary is one page"
+    letter = [
+        p.extract_text()
+        for p in PdfReader(
+            io.BytesIO(client.get(f"/w/{second}/inquiry.pdf?size=letter").data)
+        ).pages
+    ]
+    start = next(i for i, p in enumerate(letter) if "Summary: who does what" in p)
+    assert "Contents" in letter[start + 1][:120], "one page on Letter too"
+    assert "What happens next" in letter[start] and "more action" not in letter[start]
     for owner, texts in owners.items():
         assert owner in summary
         for action in texts:
@@ -522,30 +531,51 @@ def test_every_word_whole_and_inside_the_margins(app, seeded, tmp_path, size):
 def test_historical_record_says_not_recorded_and_marks_suggestions(app, seeded):
     client, first, second = seeded
     with app.app_context():
-        w = db.session.get(Workshop, second)
-        w.provenance = "transcript"
-        action = (
+        actions = (
             db.session.execute(
                 db.select(ActionPoint)
                 .where(ActionPoint.workshop_id == second)
                 .order_by(ActionPoint.id)
             )
             .scalars()
-            .first()
+            .all()
         )
-        action.owner_suggested = True
-        action.first_step_suggested = True
-        action.provenance = "suggested"
-        owner = action.owner
+        # The seed flags every owner and first step as a suggestion.
+        assert actions and all(a.owner_suggested and a.first_step_suggested for a in actions)
+        owner = actions[0].owner
+        actions[0].provenance = "suggested"
         db.session.commit()
     text = _pdf_text(client.get(f"/w/{second}/report.pdf").data)
     assert "0 joined" not in text and "Facilitators" not in text.split("About this record")[0]
     assert "was not recorded: this is a historical record, reconstructed from a transcript" in text
     assert "About this record" in text
     assert "This workshop is a historical record, reconstructed from a transcript" in text
-    assert "The owners of 1 action and the first steps of 1 action are suggestions" in text
+    assert (
+        f"The owners and first steps of all {len(actions)} actions are suggestions made when "
+        "this record was written up, not decisions of the room" in text
+    )
     assert f"{owner} (suggested)" in re.sub(r"- ", "-", text)
     assert "(suggested afterwards)" in text  # the action's own provenance, beside it
+
+
+def test_about_this_record_counts_suggestions_when_only_some_are(app, seeded):
+    client, _, second = seeded
+    with app.app_context():
+        actions = (
+            db.session.execute(db.select(ActionPoint).where(ActionPoint.workshop_id == second))
+            .scalars()
+            .all()
+        )
+        for a in actions[1:]:
+            a.owner_suggested = False
+        for a in actions[2:]:
+            a.first_step_suggested = False
+        db.session.commit()
+    html = unescape(client.get(f"/w/{second}/report").get_data(as_text=True))
+    assert (
+        "The owners of 1 action and the first steps of 2 actions are suggestions made when "
+        "this record was written up, not decisions of the room" in html
+    )
 
 
 def test_signups_in_pdf_csv_and_calendar(app, filled):
@@ -759,7 +789,76 @@ def test_what_happens_next_is_set_on_the_overview_and_printed(app, facilitator_c
 
 
 def test_a_theme_whose_stories_print_under_another_is_not_called_storyless(app, seeded):
-    client, first, _ = seeded
-    html = client.get(f"/w/{first}/report").get_data(as_text=True)
+    """Only a theme with no story at all in the document is called storyless: in the
+    first workshop that is the one whose story was told at the second (16 May)."""
+    client, first, second = seeded
+    html = unescape(client.get(f"/w/{first}/report").get_data(as_text=True))
     assert "Also behind this theme" in html
-    assert "have no story linked" not in html
+    assert html.count("no story linked") == 1
+    assert (
+        "The theme “Strengths in society whose voices are not heard” has no story linked in "
+        "this workshop; the inquiry report also has the stories told in later workshops."
+    ) in html
+    # The second workshop carries the first's stories with their theme links, and
+    # tells one for that theme: no theme is storyless there, nor in the inquiry.
+    for url in (f"/w/{second}/report", f"/w/{second}/inquiry"):
+        assert "no story linked" not in client.get(url).get_data(as_text=True), url
+
+
+@pytest.mark.parametrize("size", ["a4", "letter"])
+def test_a_big_summary_counts_what_it_leaves_off_instead_of_spilling(app, facilitator_client, size):
+    """More actions and themes than a page holds: the summary stays one page and
+    says how many more there are and on which page they are printed."""
+    from tests.support.report_data import generate_workshop
+
+    client, wid, _ = facilitator_client
+    with app.app_context():
+        generate_workshop(wid, 300)  # 15 themes, 60 actions
+        actions = (
+            db.session.execute(db.select(ActionPoint.action).where(ActionPoint.workshop_id == wid))
+            .scalars()
+            .all()
+        )
+    body = client.get(f"/w/{wid}/report.pdf?size={size}").data
+    reader = PdfReader(io.BytesIO(body))
+    pages = [" ".join(p.extract_text().split()) for p in reader.pages]
+    start = next(i for i, p in enumerate(pages) if "Summary: who does what" in p)
+    summary = pages[start]
+    assert "Contents" in pages[start + 1][:80], "the summary is one page"
+    assert "What happens next" in summary
+    listed = sum(1 for a in actions if " ".join(a.split()) in re.sub(r"- ", "-", summary))
+    more = re.search(r"And (\d+) more actions in the action plan on page (\d+)\.", summary)
+    assert more, summary[-400:]
+    assert 10 <= listed and listed + int(more[1]) == len(actions)
+    plan = int(more[2]) - 1
+    assert plan > start + 1 and "Destiny: the action plan" in pages[plan]
+    assert "And 3 more themes in Discovery on page" in summary
+
+
+def test_blog_stories_are_marked_from_outside_wherever_printed(app, seeded):
+    """The blog's stories say "from outside the event" in their heading and in the
+    appendix, not only in the small print; a transcript source is not labelled twice."""
+    client, first, _ = seeded
+    html = unescape(client.get(f"/w/{first}/report").get_data(as_text=True))
+    with app.app_context():
+        external = (
+            db.session.execute(
+                db.select(Example.title).where(
+                    Example.workshop_id == first, Example.provenance == "external"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert len(external) == 3
+    for title in external:
+        heading = re.search(rf"<h3 class=\"story\"[^>]*>S\d+ · {re.escape(title)}(.*?)</h3>", html)
+        assert heading and "(from outside the event)" in heading[1], title
+        entry = re.search(rf'<a class="entry"[^>]*>S\d+ {re.escape(title)}(.*?)</a>', html)
+        assert entry and "(from outside the event)" in entry[1], title
+    assert "Reconstructed from a transcript: Transcript:" not in html
+    assert "Reconstructed from a transcript: Beth:" in html
+    assert (
+        "Strengths in society whose voices are not heard</strong> (no story in this workshop)"
+        in html
+    )

@@ -217,6 +217,14 @@ class Report:
                 seen.setdefault(story.id, story)
         return list(seen.values())
 
+    def source_text(self, item) -> str:
+        """The item's source, without a leading "Transcript:" that its provenance
+        label ("Reconstructed from a transcript: ...") has already said."""
+        source = item.source or ""
+        if self.mark(item).endswith("transcript") and source.lower().startswith("transcript:"):
+            return source[len("transcript:") :].lstrip()
+        return source
+
     def mark(self, item) -> str:
         """How the item was recorded, when not live ("suggested afterwards"...)."""
         return provenance_label(getattr(item, "provenance", None))

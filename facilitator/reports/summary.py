@@ -18,6 +18,21 @@ if TYPE_CHECKING:
 
 #: How many statements the summary quotes.
 SUMMARY_STATEMENTS = 3
+#: At most this many themes on the summary (two a row); the rest are counted.
+SUMMARY_THEMES = 12
+#: The summary's page in counted lines of its type (8.5pt at 1.2 line height,
+#: 10.2pt). The shorter page, Letter, holds 67 between its margins; the count
+#: below runs about a tenth over what is printed (a seeded exchange counted at 67
+#: prints in 60 lines; a generated workshop counted at 69 leaves three free).
+#: What does not fit is counted ("and N more actions"), never spilled or cut.
+#: The heights follow static/css/report.css: change one, change the other.
+SUMMARY_LINES = 69
+#: Characters a line holds on the narrower page (A4): the full width, one theme
+#: (half of it), the actions column (70%, with its hanging indent), the owner's.
+_WIDE, _HALF, _ACTIONS, _OWNER = 108, 48, 76, 30
+#: Heights in lines: the title, each of the four headings, the table's head, the
+#: space under each action and around each owner's row.
+_TITLE, _HEADING, _TABLE_HEAD, _ACTION_GAP, _ROW_GAP = 2.1, 1.9, 1.25, 0.08, 0.25
 
 CHAPTER_TITLES = {
     "discovery": "Discovery: the positive core",
@@ -68,6 +83,8 @@ class Summary:
     owners: list[OwnerActions]
     next_steps: list[str]
     # What every action shares is said once, above the list, not on every line.
+    more_themes: int = 0  # themes left off the page (all are in Discovery)
+    more_actions: int = 0  # actions left off the page (all are in the action plan)
     common_status: str = ""
     none_due: bool = False
     none_helped: bool = False
@@ -83,7 +100,7 @@ class Summary:
         if self.none_helped:
             parts.append("nobody has signed up to help yet")
         if self.all_suggested:
-            parts.append("every owner named is a suggestion made afterwards, not a decision")
+            parts.append("every owner named is a suggestion, not a decision of the room")
         if not parts:
             return ""
         text = "; ".join(parts)
@@ -146,6 +163,65 @@ def _next_steps(report: Report) -> list[str]:
     return lines
 
 
+def _lines(text: str, width: int) -> int:
+    """Lines a text takes at ``width`` characters a line (whole words wrap, so
+    the count is rounded up)."""
+    return max(1, -(-len(text) // width))
+
+
+def _action_lines(summary: Summary, row: ActionRow) -> float:
+    """One action's line in the summary: its text, then its due date, status and helpers."""
+    meta = "" if summary.none_due else " — due 30 Sep 2026"
+    meta += "" if summary.common_status else " · in progress"
+    if not summary.none_helped:
+        meta += " · helping: " + (", ".join(row.helpers) or "no helpers yet")
+    return _lines(f"A{row.number} {row.action.action}{meta}", _ACTIONS) + _ACTION_GAP
+
+
+def _fixed_lines(summary: Summary) -> float:
+    """Lines of everything on the summary but the actions."""
+    used = _TITLE + 4 * _HEADING
+    used += _lines(summary.topic, _WIDE) if summary.topic else 0
+    pairs = [summary.core[i : i + 2] for i in range(0, len(summary.core), 2)]
+    used += sum(max(_lines(f"{t.name} (12 stories)", _HALF) for t, _ in pair) for pair in pairs)
+    used += 1 if summary.more_themes else 0
+    used += 0 if summary.by_votes else 1  # "No votes were recorded..."
+    used += sum(
+        _lines(f"{r.statement.text} (12 votes)", _WIDE - 3) + 0.1 for r in summary.statements
+    )
+    used += _lines(summary.common_line, _WIDE) if summary.common_line else 0
+    used += _TABLE_HEAD + sum(_lines(line, _WIDE) for line in summary.next_steps)
+    return used
+
+
+def _fit(summary: Summary, report: Report) -> None:
+    """Keep the summary to one page: at most SUMMARY_THEMES themes, then as many
+    actions (owner by owner, in order) as the lines left hold."""
+    if len(summary.core) > SUMMARY_THEMES:
+        summary.more_themes = len(summary.core) - SUMMARY_THEMES
+        summary.core = summary.core[:SUMMARY_THEMES]
+    left = SUMMARY_LINES - _fixed_lines(summary) - 1  # and the "N more actions" line
+    kept: list[OwnerActions] = []
+    for o in summary.owners:
+        name = _lines(o.owner + " (suggest)" * o.suggested, _OWNER)  # the mark's type is smaller
+        rows: list[ActionRow] = []
+        height = 0.0
+        for row in o.rows:
+            # The row is as tall as the owner's name or its actions, whichever is taller.
+            taller = max(name, height + _action_lines(summary, row)) + _ROW_GAP
+            if taller - (max(name, height) + _ROW_GAP if rows else 0) > left:
+                break
+            left -= taller - (max(name, height) + _ROW_GAP if rows else 0)
+            height += _action_lines(summary, row)
+            rows.append(row)
+        if rows:
+            kept.append(OwnerActions(o.owner, o.suggested, rows))
+        if len(rows) < len(o.rows):
+            break
+    summary.more_actions = len(report.actions) - sum(len(o.rows) for o in kept)
+    summary.owners = kept
+
+
 def build_summary(report: Report) -> Summary:
     """One page: topic, the positive core, the top statements, who does what, what next."""
     core = [
@@ -172,7 +248,7 @@ def build_summary(report: Report) -> Summary:
     owners.sort(key=lambda o: (o.owner == "No owner yet", -len(o.rows), o.owner.lower()))
     rows = report.actions
     statuses = {r.action.status.label for r in rows}
-    return Summary(
+    summary = Summary(
         report.topic,
         core,
         top,
@@ -185,6 +261,8 @@ def build_summary(report: Report) -> Summary:
         all_suggested=any(r.action.owner for r in rows)
         and all(r.action.owner_suggested for r in rows if r.action.owner),
     )
+    _fit(summary, report)
+    return summary
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -208,11 +286,19 @@ def provenance_notes(report: Report, items) -> list[str]:
         notes.append(line)
     owners = sum(1 for r in report.actions if r.action.owner_suggested and r.action.owner)
     steps = sum(1 for r in report.actions if r.action.first_step_suggested and r.action.first_step)
-    if owners or steps:
+    n = len(report.actions)
+    if owners == steps == n and n:
+        notes.append(
+            f"The owners and first steps of {'the one action' if n == 1 else f'all {n} actions'} "
+            "are suggestions made when this record was written up, not decisions of the room; "
+            "each is marked “suggested”. Confirm them with the people named."
+        )
+    elif owners or steps:
         notes.append(
             f"The owners of {_plural(owners, 'action')} and the first steps of "
-            f"{_plural(steps, 'action')} are suggestions made afterwards, not decisions taken at "
-            "the workshop; each is marked “suggested”. Confirm them with the people named."
+            f"{_plural(steps, 'action')} are suggestions made when this record was written up, "
+            "not decisions of the room; each is marked “suggested”. Confirm them with the "
+            "people named."
         )
     if report.carried_count:
         notes.append(
