@@ -11,6 +11,13 @@ from playwright.sync_api import expect
 from .conftest import join
 
 
+def open_compose(console) -> None:
+    """Unfold the console's compose box (folded so the tables come first), as a click does."""
+    summary = console.locator("summary", has_text="Add a story")
+    if summary.locator("..").get_attribute("open") is None:
+        summary.click()
+
+
 def test_phone_polls_conditionally_and_follows_the_console(
     open_context, seed_workshop, login_as, make_facilitator
 ):
@@ -34,6 +41,7 @@ def test_phone_polls_conditionally_and_follows_the_console(
 
     # The facilitator writes for Table 2 from the console: the phone shows it
     # without a reload, and the half-typed title is untouched.
+    open_compose(console)
     console.get_by_label("Group", exact=True).select_option(label="Table 2")
     console.get_by_label("In a few words, what worked?").fill("Written at the console")
     console.get_by_role("button", name="Add", exact=True).click()
@@ -107,6 +115,7 @@ def test_new_items_arrive_as_deltas_without_disturbing_the_screen(
 
     # The first whole-room story has no column on the phone yet: the phone asks
     # for the whole board and shows it.
+    open_compose(console)
     console.get_by_label("Group", exact=True).select_option(label="Whole room")
     console.get_by_label("In a few words, what worked?").fill("For everyone")
     console.get_by_role("button", name="Add", exact=True).click()
