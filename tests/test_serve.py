@@ -135,6 +135,11 @@ def test_public_url_is_the_base_of_every_join_link(
     assert link in client.get(f"/w/{wid}/").get_data(as_text=True)
     assert link in client.get(f"/w/{wid}/console").get_data(as_text=True)
     assert "http://localhost/j/" not in projector
+    # A share link handed to an organiser names the public address too.
+    assert client.post(f"/w/{wid}/share-links", data={"label": "Trustees"}).status_code == 302
+    overview = client.get(f"/w/{wid}/").get_data(as_text=True)
+    assert 'value="https://room.example.org/s/' in overview
+    assert "http://localhost/s/" not in overview
 
 
 @pytest.fixture
