@@ -48,6 +48,7 @@ from facilitator.models import (
     ActionSignup,
     DesignElement,
     Example,
+    Facilitator,
     Group,
     MissionStatement,
     Participant,
@@ -62,6 +63,12 @@ from facilitator.models import (
 )
 from facilitator.services.live import bump
 from facilitator.services.seed import load_seed
+from facilitator.workshops.invitations import (
+    create_invitation,
+    open_invitation,
+    token_for,
+    withdraw,
+)
 
 from .hostile import HOSTILE
 from .support import vnu
@@ -69,6 +76,7 @@ from .test_authz import (
     ALLOWED,
     BASE_CONFIG,
     ROUTES,
+    _login_token,
     build_world,
     client_as,
     matrix_app,
@@ -98,6 +106,8 @@ class Place:
     participant_token: str
     #: "discovery.item_id" ... and theme_id, group_id, participant_id, link_id
     items: dict[str, int] = field(default_factory=dict)
+    #: a pending invitation link's token for this workshop (workshops.invitation)
+    invite: str | None = None
 
 
 @dataclass
@@ -126,8 +136,14 @@ def _hostile_runs(per_text: int = 8):
     return [" ".join(SHORT[i : i + per_text]) or "x" for i in range(0, len(SHORT), per_text)]
 
 
+def _invite(workshop: Workshop, people: People) -> str:
+    """A pending invitation to ``workshop``, made as its facilitator makes one."""
+    by = db.session.get(Facilitator, people.facilitator)
+    return token_for(create_invitation(workshop, by, Role.FACILITATOR))
+
+
 def _place(name: str, workshop: Workshop, people: People, participant: Participant) -> Place:
-    """Roles for the shared accounts, a share link, and the ids URLs need."""
+    """Roles for the shared accounts, a share link, an invitation, and the ids URLs need."""
     workshop.roles.append(WorkshopRole(facilitator_id=people.facilitator, role=Role.FACILITATOR))
     workshop.roles.append(WorkshopRole(facilitator_id=people.organiser, role=Role.ORGANISER))
     link = ShareLink(workshop_id=workshop.id, label=workshop.title[:120])
@@ -148,7 +164,10 @@ def _place(name: str, workshop: Workshop, people: People, participant: Participa
         if first is not None:
             items[key] = first
     db.session.commit()
-    return Place(name, workshop.id, workshop.join_code, link.token, participant.token, items)
+    invite = _invite(workshop, people)
+    return Place(
+        name, workshop.id, workshop.join_code, link.token, participant.token, items, invite
+    )
 
 
 def empty_place(people: People) -> Place:
@@ -307,6 +326,7 @@ def one_place(app) -> tuple[Place, People]:
         )
         db.session.add(ActionSignup(action_id=action.id, participant_id=pa))
         db.session.commit()
+        invite = _invite(workshop, people)
     place = Place(
         "one",
         world.a,
@@ -314,6 +334,7 @@ def one_place(app) -> tuple[Place, People]:
         world.token,
         world.people["token_a"],
         dict(world.params["participant_a"]),
+        invite,
     )
     return place, people
 
@@ -344,6 +365,10 @@ def url_for_rule(app, rule, place: Place, phase: Phase) -> str | None:
             values[arg] = place.token
         elif arg == "phase_name":
             values[arg] = phase.value
+        elif arg == "invite":
+            if place.invite is None:
+                return None
+            values[arg] = place.invite
         else:
             raise AssertionError(
                 f"tests/test_html_valid.py does not know how to fill <{arg}> in {rule.rule} "
@@ -362,8 +387,12 @@ def client_for(app, role: str, place: Place, people: People):
         if role == "participant":
             session["joined"] = {str(place.workshop_id): place.participant_token}
         else:
-            session["_user_id"] = str(getattr(people, role))
+            # A login as the form starts one (logins live on the server).
+            session["_user_id"] = _login_token(app, getattr(people, role))
             session["_fresh"] = True
+    if role != "participant":
+        # Logged in for real: else every facilitator page would be the login page.
+        assert client.get("/w/").status_code == 200, f"{role} is not logged in"
     return client
 
 
@@ -607,7 +636,13 @@ def deltas(collector: Collector, place: Place, people: People, phase: Phase) -> 
 
 def error_pages(collector: Collector, place: Place, people: People) -> None:
     """What goes wrong: a page that is not there, a wrong method, a post whose CSRF
-    token is missing; page and fragment, for a visitor and a facilitator."""
+    token is missing, an invitation link that was never valid or was withdrawn;
+    page and fragment, for a visitor and a facilitator."""
+    with collector.app.app_context():
+        workshop = db.session.get(Workshop, place.workshop_id)
+        withdrawn = _invite(workshop, people)
+        invitation = open_invitation(withdrawn)
+        withdraw(invitation)
     for role in ("anonymous", "facilitator"):
         client = client_for(collector.app, role, place, people)
         for headers, how in (({}, ""), (HX, ", htmx")):
@@ -615,6 +650,8 @@ def error_pages(collector: Collector, place: Place, people: People) -> None:
             collector.get(client, "/no-such-page", what, headers)
             collector.get(client, "/w/999999/discovery/", what, headers)
             collector.get(client, "/logout", what, headers)  # POST only
+            collector.get(client, "/w/invite/not-a-link", what, headers)  # 404
+            collector.get(client, f"/w/invite/{withdrawn}", what, headers)  # 410
             collector.keep(client.post("/login", headers=headers), f"POST /login no CSRF {what}")
 
 

@@ -158,8 +158,12 @@ ROLE_CHOICES = [
 class InvitationForm(FlaskForm):
     """Make an invitation link (who it is for is whoever it is given to)."""
 
+    # Its own id: the workshop page's "add a co-facilitator" form has a "role" too.
     role = SelectField(
-        "They join as", choices=options(ROLE_CHOICES), default=Role.FACILITATOR.value
+        "They join as",
+        choices=options(ROLE_CHOICES),
+        default=Role.FACILITATOR.value,
+        id="invite-role",
     )
 
 
