@@ -145,6 +145,16 @@ class _Links:
         return {**where, "id": self._numbers[key][item_id]}
 
 
+def _design_fields(design, statement_numbers: dict[int, int]) -> dict[str, Any]:
+    """A design's own fields, the same in the full export and the report's."""
+    return {
+        "statement": statement_numbers.get(design.statement_id),
+        "kind": design.kind.value,
+        "text": design.text,
+        "who_involved": design.who_involved or "",
+    }
+
+
 def export_workshop(workshop: Workshop, links: _Links | None = None) -> dict[str, Any]:
     """The workshop and everything in it, hidden items included (marked ``hidden``)."""
     return {"format": FORMAT, "schema_version": SCHEMA_VERSION, **_part(workshop, links)}
@@ -312,10 +322,7 @@ def _part(workshop: Workshop, links: _Links | None = None) -> dict[str, Any]:
         "designs": [
             {
                 **common(dnum[d.id], d),
-                "statement": snum.get(d.statement_id),
-                "kind": d.kind.value,
-                "text": d.text,
-                "who_involved": d.who_involved or "",
+                **_design_fields(d, snum),
             }
             for d in designs
         ],
@@ -448,10 +455,7 @@ def export_report_data(workshop: Workshop) -> dict[str, Any]:
         "designs": [
             {
                 **common(dnum, d),
-                "statement": snum.get(d.statement_id),
-                "kind": d.kind.value,
-                "text": d.text,
-                "who_involved": d.who_involved or "",
+                **_design_fields(d, snum),
             }
             for d in designs
         ],
