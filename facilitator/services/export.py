@@ -155,6 +155,21 @@ def _design_fields(design, statement_numbers: dict[int, int]) -> dict[str, Any]:
     }
 
 
+def _action_fields(action, statement_numbers: dict[int, int], design_numbers: dict[int, int]):
+    """An action's own fields, the same in the full export and the report's."""
+    return {
+        "statement": statement_numbers.get(action.statement_id),
+        "design": design_numbers.get(action.design_id),
+        "action": action.action,
+        "owner": action.owner or "",
+        "owner_suggested": bool(action.owner_suggested),
+        "due_on": _day(action.due_on),
+        "first_step": action.first_step or "",
+        "first_step_suggested": bool(action.first_step_suggested),
+        "status": action.status.value,
+    }
+
+
 def export_workshop(workshop: Workshop, links: _Links | None = None) -> dict[str, Any]:
     """The workshop and everything in it, hidden items included (marked ``hidden``)."""
     return {"format": FORMAT, "schema_version": SCHEMA_VERSION, **_part(workshop, links)}
@@ -329,15 +344,7 @@ def _part(workshop: Workshop, links: _Links | None = None) -> dict[str, Any]:
         "actions": [
             {
                 **common(n, a),
-                "statement": snum.get(a.statement_id),
-                "design": dnum.get(a.design_id),
-                "action": a.action,
-                "owner": a.owner or "",
-                "owner_suggested": bool(a.owner_suggested),
-                "due_on": _day(a.due_on),
-                "first_step": a.first_step or "",
-                "first_step_suggested": bool(a.first_step_suggested),
-                "status": a.status.value,
+                **_action_fields(a, snum, dnum),
                 "signups": sorted(
                     [
                         {"participant": pnum[s.participant_id], "created_at": _ts(s.created_at)}
@@ -465,15 +472,7 @@ def export_report_data(workshop: Workshop) -> dict[str, Any]:
                 "group": gnum.get(a.group_id),
                 "source": a.source or "",
                 "provenance": a.provenance,
-                "statement": snum.get(a.statement_id),
-                "design": dnum.get(a.design_id),
-                "action": a.action,
-                "owner": a.owner or "",
-                "owner_suggested": bool(a.owner_suggested),
-                "due_on": _day(a.due_on),
-                "first_step": a.first_step or "",
-                "first_step_suggested": bool(a.first_step_suggested),
-                "status": a.status.value,
+                **_action_fields(a, snum, dnum),
                 "helpers": sorted(helpers[s.participant_id] for s in a.signups),
             }
             for n, a in enumerate(actions, start=1)
