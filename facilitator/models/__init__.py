@@ -3,8 +3,9 @@
 from .base import PROVENANCE_LABELS, Base, Provenance, utcnow
 from .design import DesignElement, DesignKind
 from .destiny import ActionPoint, ActionSignup, ActionStatus
-from .discovery import Example, Theme, example_theme
+from .discovery import Consent, Example, Theme, example_theme
 from .dream import MissionStatement, Vote, statement_example, statement_theme
+from .followup import ActionUpdate, FollowupLink, FollowupRole, Reminder, new_followup_token
 from .fragment import RenderedItem
 from .invitation import INVITATION_LIFETIME, Invitation
 from .login import LoginSession, new_login_token
@@ -27,6 +28,11 @@ __all__ = [
     "ActionPoint",
     "ActionSignup",
     "ActionStatus",
+    "ActionUpdate",
+    "Consent",
+    "FollowupLink",
+    "FollowupRole",
+    "Reminder",
     "PROVENANCE_LABELS",
     "Base",
     "DesignElement",
@@ -49,6 +55,7 @@ __all__ = [
     "Workshop",
     "WorkshopRole",
     "example_theme",
+    "new_followup_token",
     "new_join_code",
     "new_login_token",
     "new_share_token",

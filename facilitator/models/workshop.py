@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_app_context
@@ -50,6 +50,10 @@ PHASE_PROMPTS = {
 EARLIER_PHASES = "earlier_phases"
 EARLIER_PHASES_OPEN = "open"
 EARLIER_PHASES_CLOSED = "closed"
+
+#: ``settings[CHECKIN_DAYS]``: days after the event when the plan is checked on.
+CHECKIN_DAYS = "checkin_days"
+DEFAULT_CHECKIN_DAYS = (30, 60, 90)
 
 #: Per-workshop wording (``settings["wording"]``): phase prompts and form hints.
 #: Neutral defaults for a new workshop; a workshop (or the seed) overrides any key.
@@ -231,6 +235,19 @@ class Workshop(TimestampMixin, Base):
             return f"{self.starts_on:%d %B %Y} – {self.ends_on:%d %B %Y}"
         return f"{self.starts_on:%d %B %Y}"
 
+    @property
+    def checkin_days(self) -> list[int]:
+        """Days after the event when the action plan is checked on (``settings``)."""
+        days = (self.settings or {}).get(CHECKIN_DAYS)
+        return sorted(days) if isinstance(days, list) else list(DEFAULT_CHECKIN_DAYS)
+
+    def checkin_dates(self) -> list[date]:
+        """The check-in dates, counted from the event's last day (none without a date)."""
+        event = self.ends_on or self.starts_on
+        if event is None:
+            return []
+        return [event + timedelta(days=d) for d in self.checkin_days]
+
     def wording(self, key: str) -> str:
         """This workshop's text for ``key`` (see DEFAULT_WORDING), else the default."""
         own = (self.settings or {}).get("wording") or {}
@@ -308,6 +325,9 @@ class Participant(TimestampMixin, Base):
     # Removed by a facilitator, their contributions kept: the token that joined
     # them is replaced (their phone is no longer joined) and their name gone.
     removed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # The stakeholder category they chose when joining (one of the workshop's
+    # ``settings["categories"]``), or None: optional, never asked twice.
+    category: Mapped[str | None] = mapped_column(String(80))
 
     workshop: Mapped[Workshop] = relationship(back_populates="participants")
     group: Mapped[Group | None] = relationship()

@@ -442,6 +442,17 @@ class Checker:
         if not isinstance(convener, str) or len(convener) > 200:
             self.fail(f"{where}.convener", "expected a text of at most 200 characters")
 
+    def checkin_days(self, value: Any, where: str) -> None:
+        """Days after the event when the plan is checked on: distinct, 1 to 1,000."""
+        if (
+            not isinstance(value, list)
+            or not all(isinstance(d, int) and not isinstance(d, bool) for d in value)
+            or len(value) > 12
+        ):
+            self.fail(where, "expected a list of at most 12 whole numbers of days")
+        elif any(d < 1 or d > 1000 for d in value) or len(set(value)) != len(value):
+            self.fail(where, "expected distinct numbers of days from 1 to 1,000")
+
     def language(self, value: Any, where: str) -> None:
         # A BCP 47 tag as the PDF's /Lang carries it ("en", "en-GB", "gd").
         if not isinstance(value, str) or not re.fullmatch(
@@ -458,6 +469,7 @@ SETTINGS = {
     "earlier_phases": Checker.earlier_phases,
     "next_steps": Checker.next_steps,
     "language": Checker.language,
+    "checkin_days": Checker.checkin_days,
 }
 
 
